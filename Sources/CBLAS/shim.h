@@ -1,0 +1,2 @@
+// CBLAS shim: OpenBLAS's cblas.h as installed by Debian's libopenblas-dev.
+#include <cblas.h>

@@ -1,0 +1,225 @@
+// Conv2d: convolution by im2col + sgemm, forward and backward (input, weight, bias).
+//   input: (N, C, H, W)   weight: (O, C/groups, KH, KW)   bias: (O)   output: (N, O, OH, OW)
+// Images are unfolded a chunk at a time into one wide column matrix, so each GEMM has
+// N = images · OH · OW columns even for the small late-layer planes. A 1×1 stride-1 convolution
+// multiplies the input planes directly (no im2col).
+
+public enum Conv2d {
+    /// Upper bound on the floats of one column buffer; chunks of images are sized to fit.
+    nonisolated(unsafe) public static var workspaceLimit = 1 << 23
+
+    public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry) -> Tensor {
+        checkShapes(input: input, weight: weight, bias: bias, g)
+        var output = Tensor(zeros: g.outputShape)
+        input.withUnsafePointer { x in
+            weight.withUnsafePointer { w in
+                output.withUnsafeMutablePointer { y in
+                    forward(x, w, y, g)
+                }
+            }
+        }
+        if let bias { addBias(bias, to: &output, g) }
+        return output
+    }
+
+    /// gradInput += ∂L/∂input.
+    public static func backwardInput(_ gradOutput: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
+                                     into gradInput: inout Tensor) {
+        precondition(gradOutput.shape == g.outputShape && gradInput.shape == g.inputShape
+                     && weight.shape == g.weightShape, "conv2d backward-input shapes do not match \(g)")
+        gradOutput.withUnsafePointer { dy in
+            weight.withUnsafePointer { w in
+                gradInput.withUnsafeMutablePointer { dx in
+                    backwardInput(dy, w, dx, g)
+                }
+            }
+        }
+    }
+
+    /// gradWeight += ∂L/∂weight.
+    public static func backwardWeight(_ gradOutput: Tensor, input: Tensor, geometry g: Conv2dGeometry,
+                                      into gradWeight: inout Tensor) {
+        precondition(gradOutput.shape == g.outputShape && input.shape == g.inputShape
+                     && gradWeight.shape == g.weightShape, "conv2d backward-weight shapes do not match \(g)")
+        gradOutput.withUnsafePointer { dy in
+            input.withUnsafePointer { x in
+                gradWeight.withUnsafeMutablePointer { dw in
+                    backwardWeight(dy, x, dw, g)
+                }
+            }
+        }
+    }
+
+    /// gradBias += Σ over images and positions of gradOutput.
+    public static func backwardBias(_ gradOutput: Tensor, geometry g: Conv2dGeometry, into gradBias: inout Tensor) {
+        precondition(gradOutput.shape == g.outputShape && gradBias.shape == [g.outChannels],
+                     "conv2d backward-bias shapes do not match \(g)")
+        channelSums(gradOutput, channels: g.outChannels, plane: g.outputPlane, into: &gradBias)
+    }
+
+    // MARK: - Pointer kernels
+
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                        _ g: Conv2dGeometry) {
+        let plane = g.outputPlane
+        if g.isPointwise && g.groups == 1 {
+            for n in 0..<g.batch {
+                BLAS.sgemm(m: g.outChannels, n: plane, k: g.inChannels, a: w, lda: g.inChannels,
+                           b: x + n * g.inChannels * plane, ldb: plane,
+                           beta: 0, c: y + n * g.outChannels * plane, ldc: plane)
+            }
+            return
+        }
+        forEachChunk(g) { first, images in
+            let width = images * plane
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * width)
+            let product = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * width)
+            defer { columns.deallocate(); product.deallocate() }
+            for group in 0..<g.groups {
+                Im2col.unfold(x, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
+                              into: columns)
+                BLAS.sgemm(m: g.outPerGroup, n: width, k: g.patchSize,
+                           a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
+                           b: columns, ldb: width,
+                           beta: 0, c: product + group * g.outPerGroup * width, ldc: width)
+            }
+            scatter(product, g, firstImage: first, images: images, into: y)
+        }
+    }
+
+    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+        let plane = g.outputPlane
+        if g.isPointwise && g.groups == 1 {
+            for n in 0..<g.batch {
+                BLAS.sgemm(transA: true, m: g.inChannels, n: plane, k: g.outChannels, a: w, lda: g.inChannels,
+                           b: dy + n * g.outChannels * plane, ldb: plane,
+                           beta: 1, c: dx + n * g.inChannels * plane, ldc: plane)
+            }
+            return
+        }
+        forEachChunk(g) { first, images in
+            let width = images * plane
+            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * width)
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * width)
+            defer { gathered.deallocate(); columns.deallocate() }
+            gather(dy, g, firstImage: first, images: images, into: gathered)
+            for group in 0..<g.groups {
+                BLAS.sgemm(transA: true, m: g.patchSize, n: width, k: g.outPerGroup,
+                           a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
+                           b: gathered + group * g.outPerGroup * width, ldb: width,
+                           beta: 0, c: columns, ldc: width)
+                Im2col.fold(columns, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
+                            into: dx)
+            }
+        }
+    }
+
+    static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                               _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+        let plane = g.outputPlane
+        if g.isPointwise && g.groups == 1 {
+            for n in 0..<g.batch {
+                BLAS.sgemm(transB: true, m: g.outChannels, n: g.inChannels, k: plane,
+                           a: dy + n * g.outChannels * plane, lda: plane,
+                           b: x + n * g.inChannels * plane, ldb: plane,
+                           beta: 1, c: dw, ldc: g.inChannels)
+            }
+            return
+        }
+        forEachChunk(g) { first, images in
+            let width = images * plane
+            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * width)
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * width)
+            defer { gathered.deallocate(); columns.deallocate() }
+            gather(dy, g, firstImage: first, images: images, into: gathered)
+            for group in 0..<g.groups {
+                Im2col.unfold(x, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
+                              into: columns)
+                BLAS.sgemm(transB: true, m: g.outPerGroup, n: g.patchSize, k: width,
+                           a: gathered + group * g.outPerGroup * width, lda: width,
+                           b: columns, ldb: width,
+                           beta: 1, c: dw + group * g.outPerGroup * g.patchSize, ldc: g.patchSize)
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Splits the batch into chunks whose column matrix fits `workspaceLimit`.
+    private static func forEachChunk(_ g: Conv2dGeometry, _ body: (_ first: Int, _ images: Int) -> Void) {
+        let perImage = max(1, g.patchSize * g.outputPlane)
+        let chunk = max(1, min(g.batch, workspaceLimit / perImage))
+        var first = 0
+        while first < g.batch {
+            let images = min(chunk, g.batch - first)
+            body(first, images)
+            first += images
+        }
+    }
+
+    /// (O, images · OH·OW) → y[first ..< first + images] in (N, O, OH·OW).
+    private static func scatter(_ product: UnsafePointer<Float>, _ g: Conv2dGeometry, firstImage: Int, images: Int,
+                                into y: UnsafeMutablePointer<Float>) {
+        let plane = g.outputPlane, width = images * plane
+        Parallel.forEach(images * g.outChannels, grain: max(1, 8192 / max(1, plane))) { range in
+            for task in range {
+                let image = task / g.outChannels, o = task % g.outChannels
+                (y + ((firstImage + image) * g.outChannels + o) * plane)
+                    .update(from: product + o * width + image * plane, count: plane)
+            }
+        }
+    }
+
+    /// The adjoint of `scatter`: dy[first ..< first + images] → (O, images · OH·OW).
+    private static func gather(_ dy: UnsafePointer<Float>, _ g: Conv2dGeometry, firstImage: Int, images: Int,
+                               into gathered: UnsafeMutablePointer<Float>) {
+        let plane = g.outputPlane, width = images * plane
+        Parallel.forEach(images * g.outChannels, grain: max(1, 8192 / max(1, plane))) { range in
+            for task in range {
+                let image = task / g.outChannels, o = task % g.outChannels
+                (gathered + o * width + image * plane)
+                    .update(from: dy + ((firstImage + image) * g.outChannels + o) * plane, count: plane)
+            }
+        }
+    }
+
+    private static func addBias(_ bias: Tensor, to output: inout Tensor, _ g: Conv2dGeometry) {
+        let plane = g.outputPlane, channels = g.outChannels
+        bias.withUnsafePointer { b in
+            output.withUnsafeMutablePointer { y in
+                Parallel.forEach(g.batch * channels, grain: max(1, 8192 / max(1, plane))) { range in
+                    for task in range {
+                        let value = b[task % channels], row = y + task * plane
+                        for i in 0..<plane { row[i] += value }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func checkShapes(input: Tensor, weight: Tensor, bias: Tensor?, _ g: Conv2dGeometry) {
+        precondition(input.shape == g.inputShape, "conv2d input \(input.shape) does not match \(g)")
+        precondition(weight.shape == g.weightShape, "conv2d weight \(weight.shape), expected \(g.weightShape)")
+        precondition(bias == nil || bias?.shape == [g.outChannels], "conv2d bias must have \(g.outChannels) values")
+    }
+}
+
+/// gradBias[c] += Σ_n Σ_i values[n, c, i] for values of shape (N, C, plane…).
+func channelSums(_ values: Tensor, channels: Int, plane: Int, into sums: inout Tensor) {
+    let batch = values.count / max(1, channels * plane)
+    values.withUnsafePointer { v in
+        sums.withUnsafeMutablePointer { s in
+            Parallel.forEach(channels, grain: max(1, 8192 / max(1, plane * batch))) { range in
+                for c in range {
+                    var total: Float = 0
+                    for n in 0..<batch {
+                        let row = v + (n * channels + c) * plane
+                        for i in 0..<plane { total += row[i] }
+                    }
+                    s[c] += total
+                }
+            }
+        }
+    }
+}

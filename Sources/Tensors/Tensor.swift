@@ -1,0 +1,81 @@
+// Tensor: Float32 values in one contiguous row-major buffer (NCHW for images), with value semantics.
+
+public struct Tensor: Equatable, Sendable, CustomStringConvertible {
+    public private(set) var shape: [Int]
+    public var data: [Float]
+
+    public init(shape: [Int], data: [Float]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        precondition(Tensor.elementCount(shape) == data.count,
+                     "shape \(shape) needs \(Tensor.elementCount(shape)) values, got \(data.count)")
+        self.shape = shape
+        self.data = data
+    }
+
+    public init(zeros shape: [Int]) {
+        self.init(repeating: 0, shape: shape)
+    }
+
+    public init(repeating value: Float, shape: [Int]) {
+        self.init(shape: shape, data: [Float](repeating: value, count: Tensor.elementCount(shape)))
+    }
+
+    public static func elementCount(_ shape: [Int]) -> Int {
+        shape.reduce(1, *)
+    }
+
+    public var count: Int { data.count }
+    public var rank: Int { shape.count }
+
+    /// The same values under another shape with the same element count.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, data: data)
+    }
+
+    public mutating func reshape(_ newShape: [Int]) {
+        precondition(Tensor.elementCount(newShape) == data.count, "cannot reshape \(shape) to \(newShape)")
+        shape = newShape
+    }
+
+    /// Row-major strides of `shape`.
+    public var strides: [Int] {
+        var result = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            result[axis] = running
+            running *= shape[axis]
+        }
+        return result
+    }
+
+    public subscript(_ index: Int...) -> Float {
+        get { data[offset(index)] }
+        set { data[offset(index)] = newValue }
+    }
+
+    private func offset(_ index: [Int]) -> Int {
+        precondition(index.count == shape.count, "index \(index) does not match rank of \(shape)")
+        var flat = 0
+        for (axis, i) in index.enumerated() {
+            precondition(i >= 0 && i < shape[axis], "index \(index) outside \(shape)")
+            flat = flat * shape[axis] + i
+        }
+        return flat
+    }
+
+    public var description: String {
+        let preview = data.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(\(shape), [\(preview)\(data.count > 8 ? ", …" : "")])"
+    }
+
+    /// Kernels take raw pointers; an empty tensor hands them a valid dummy address.
+    public func withUnsafePointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try data.withUnsafeBufferPointer { try body($0.baseAddress ?? UnsafePointer(Tensor.emptyStorage)) }
+    }
+
+    public mutating func withUnsafeMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        try data.withUnsafeMutableBufferPointer { try body($0.baseAddress ?? Tensor.emptyStorage) }
+    }
+
+    nonisolated(unsafe) private static let emptyStorage = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+}

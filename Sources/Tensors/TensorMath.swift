@@ -1,0 +1,74 @@
+// TensorMath: the elementwise operations and reductions the layers, optimisers and tests need.
+
+extension Tensor {
+    /// self += scale · other (shapes must match).
+    public mutating func add(_ other: Tensor, scale: Float = 1) {
+        precondition(shape == other.shape, "add: shape \(shape) vs \(other.shape)")
+        let n = count
+        other.withUnsafePointer { src in
+            withUnsafeMutablePointer { dst in
+                for i in 0..<n { dst[i] += scale * src[i] }
+            }
+        }
+    }
+
+    public mutating func scale(by factor: Float) {
+        let n = count
+        withUnsafeMutablePointer { p in for i in 0..<n { p[i] *= factor } }
+    }
+
+    public mutating func fill(_ value: Float) {
+        let n = count
+        withUnsafeMutablePointer { p in for i in 0..<n { p[i] = value } }
+    }
+
+    public func map(_ transform: (Float) -> Float) -> Tensor {
+        Tensor(shape: shape, data: data.map(transform))
+    }
+
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        var result = lhs
+        result.add(rhs)
+        return result
+    }
+
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        var result = lhs
+        result.add(rhs, scale: -1)
+        return result
+    }
+
+    /// Sum in Double, so long reductions do not lose precision.
+    public func sum() -> Double {
+        data.reduce(0.0) { $0 + Double($1) }
+    }
+
+    /// Σ self · other in Double.
+    public func dot(_ other: Tensor) -> Double {
+        precondition(count == other.count, "dot: \(count) vs \(other.count) values")
+        var total = 0.0
+        for i in 0..<count { total += Double(data[i]) * Double(other.data[i]) }
+        return total
+    }
+
+    public func maxAbsDifference(_ other: Tensor) -> Float {
+        precondition(shape == other.shape, "compare: shape \(shape) vs \(other.shape)")
+        var worst: Float = 0
+        for i in 0..<count { worst = Swift.max(worst, abs(data[i] - other.data[i])) }
+        return worst
+    }
+
+    public func maxAbs() -> Float {
+        data.reduce(0) { Swift.max($0, abs($1)) }
+    }
+
+    public var isFinite: Bool {
+        data.allSatisfy { $0.isFinite }
+    }
+
+    /// Rows of a 2-D view: dimension 0 against the product of the rest.
+    public var rowsAndColumns: (rows: Int, columns: Int) {
+        precondition(rank >= 1, "scalar tensor has no rows")
+        return (shape[0], shape[0] == 0 ? 0 : count / shape[0])
+    }
+}

@@ -1,0 +1,11 @@
+// Runner: the command-line entry point; each subcommand calls into the libraries.
+
+import ArgumentParser
+
+@main
+struct Runner: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runner",
+        abstract: "Declarative, reproducible transfer-learning experiments for image classifiers.",
+        subcommands: [Bench.self])
+}
