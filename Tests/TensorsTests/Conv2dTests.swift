@@ -1,0 +1,86 @@
+// Conv2dTests: the im2col convolution against the naive reference and against finite differences.
+
+import Tensors
+import XCTest
+
+final class Conv2dTests: XCTestCase {
+    /// (N, C, H, W, O, KH, KW, stride, pad, groups): odd sizes, stride 2, padding, groups, depthwise, 1×1.
+    static let cases: [(Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (2, 3, 7, 7, 4, 3, 3, 1, 1, 1),
+        (2, 3, 9, 8, 5, 3, 3, 2, 1, 1),
+        (1, 4, 6, 5, 6, 1, 1, 1, 0, 1),
+        (3, 4, 7, 9, 6, 1, 1, 2, 0, 1),
+        (2, 3, 11, 11, 4, 7, 7, 2, 3, 1),
+        (2, 4, 6, 6, 6, 3, 3, 1, 1, 2),
+        (2, 6, 7, 7, 6, 3, 3, 2, 1, 6),
+        (1, 2, 5, 5, 3, 2, 3, 1, 0, 1),
+        (2, 8, 4, 4, 8, 3, 3, 1, 2, 4),
+    ]
+
+    private func geometry(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) -> Conv2dGeometry {
+        Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
+                       kernel: (c.5, c.6), stride: (c.7, c.7), padding: (c.8, c.8), groups: c.9)
+    }
+
+    func testMatchesReferenceForwardAndBackward() {
+        for (index, c) in Self.cases.enumerated() {
+            let g = geometry(c)
+            for workspace in [1 << 23, g.patchSize * g.outputPlane] {  // whole batch, and one image per chunk
+                Conv2d.workspaceLimit = workspace
+                defer { Conv2d.workspaceLimit = 1 << 23 }
+                let x = randomTensor(g.inputShape, seed: UInt64(index))
+                let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
+                let b = randomTensor([g.outChannels], seed: UInt64(index + 200))
+                let dy = randomTensor(g.outputShape, seed: UInt64(index + 300))
+                assertClose(Conv2d.forward(x, weight: w, bias: b, geometry: g),
+                            Conv2dReference.forward(x, weight: w, bias: b, geometry: g), "forward \(g)")
+
+                // Start from non-zero gradients: backward must accumulate.
+                let start = randomTensor(g.inputShape, seed: 7)
+                var dx = start, dxRef = start
+                Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
+                Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxRef)
+                assertClose(dx, dxRef, "backward input \(g)")
+
+                let wStart = randomTensor(g.weightShape, seed: 8)
+                var dw = wStart, dwRef = wStart
+                Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
+                Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwRef)
+                assertClose(dw, dwRef, "backward weight \(g)")
+
+                var db = Tensor(repeating: 1, shape: [g.outChannels]), dbRef = db
+                Conv2d.backwardBias(dy, geometry: g, into: &db)
+                Conv2dReference.backwardBias(dy, geometry: g, into: &dbRef)
+                assertClose(db, dbRef, "backward bias \(g)")
+            }
+        }
+    }
+
+    func testGradientsMatchFiniteDifferences() {
+        for (index, c) in Self.cases.enumerated() {
+            let g = geometry(c)
+            let x = randomTensor(g.inputShape, seed: UInt64(index))
+            let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
+            let b = randomTensor([g.outChannels], seed: UInt64(index + 200))
+            let r = lossWeights(g.outputShape)
+            var dx = Tensor(zeros: g.inputShape), dw = Tensor(zeros: g.weightShape), db = Tensor(zeros: [g.outChannels])
+            Conv2d.backwardInput(r, weight: w, geometry: g, into: &dx)
+            Conv2d.backwardWeight(r, input: x, geometry: g, into: &dw)
+            Conv2d.backwardBias(r, geometry: g, into: &db)
+            let numericX = numericalGradient(at: x) { Conv2d.forward($0, weight: w, bias: b, geometry: g).dot(r) }
+            let numericW = numericalGradient(at: w) { Conv2d.forward(x, weight: $0, bias: b, geometry: g).dot(r) }
+            let numericB = numericalGradient(at: b) { Conv2d.forward(x, weight: w, bias: $0, geometry: g).dot(r) }
+            assertClose(dx, numericX, rtol: 1e-2, atol: 2e-3, "input \(g)")
+            assertClose(dw, numericW, rtol: 1e-2, atol: 2e-3, "weight \(g)")
+            assertClose(db, numericB, rtol: 1e-2, atol: 2e-3, "bias \(g)")
+        }
+    }
+
+    func testOutputSizeFollowsTorch() {
+        let g = Conv2dGeometry(batch: 1, inChannels: 3, height: 224, width: 224, outChannels: 64,
+                               kernel: (7, 7), stride: (2, 2), padding: (3, 3))
+        XCTAssertEqual(g.outputShape, [1, 64, 112, 112])
+        XCTAssertEqual(Conv2dGeometry(batch: 1, inChannels: 1, height: 7, width: 6, outChannels: 1,
+                                      kernel: (3, 3), stride: (2, 2), padding: (1, 1)).outputShape, [1, 1, 4, 3])
+    }
+}
