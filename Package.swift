@@ -13,7 +13,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CSystem"]),
         .target(name: "Layers", dependencies: ["Tensors"]),
         .executableTarget(
             name: "runner",

@@ -16,6 +16,17 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         self.init(repeating: 0, shape: shape)
     }
 
+    /// A tensor whose values `initialize` must write, every one of them: kernels whose output
+    /// covers the whole tensor skip the zero fill that `init(zeros:)` pays for.
+    public init(uninitializedShape shape: [Int], initialize: (UnsafeMutablePointer<Float>) -> Void) {
+        let count = Tensor.elementCount(shape)
+        let data = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { initialize(base) }
+            initialized = count
+        }
+        self.init(shape: shape, data: data)
+    }
+
     public init(repeating value: Float, shape: [Int]) {
         self.init(shape: shape, data: [Float](repeating: value, count: Tensor.elementCount(shape)))
     }

@@ -1,9 +1,53 @@
 // Bench: `runner bench …` — throughput measurements of the engine.
 
 import ArgumentParser
+import Tensors
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed.",
-        subcommands: [])
+        subcommands: [BenchKernels.self])
+}
+
+struct BenchKernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "GFLOP/s of conv forward, backward-input and backward-weight on ResNet-18's shapes at 224 px, beside sgemm.")
+
+    @Option(help: "Images per batch.") var batch = 32
+    @Option(help: "Threads for OpenBLAS and the parallel-for.") var threads = 2
+    @Option(help: "Timed runs per measurement (the best is kept).") var repeats = 3
+    @Flag(help: "One JSON object per line instead of a table.") var json = false
+    @Option(help: ArgumentHelp("Tuning: output planes from this size get one GEMM per image.", visibility: .hidden))
+    var directPlane: Int?
+
+    func run() throws {
+        guard batch >= 1, threads >= 1, repeats >= 1 else {
+            throw ValidationError("--batch, --threads and --repeats must be at least 1")
+        }
+        if let directPlane { Conv2d.directPlane = directPlane }
+        if !json {
+            print("OpenBLAS \(BLAS.configuration), core \(BLAS.coreName), \(threads) threads, batch \(batch)")
+            print(pad("op", 22) + pad("shape", 52) + pad("GFLOP/s", 10, right: true)
+                  + pad("sgemm", 10, right: true) + pad("ratio", 8, right: true))
+        }
+        KernelBenchmark.run(batch: batch, threads: threads, repeats: repeats) { r in
+            if json {
+                print(#"{"op": "\#(r.op)", "shape": "\#(r.shape)", "gflops": \#(rounded(r.gflops)), "sgemm_gflops": \#(rounded(r.sgemmGflops))}"#)
+            } else {
+                print(pad(r.op, 22) + pad(r.shape, 52) + pad(String(rounded(r.gflops)), 10, right: true)
+                      + pad(String(rounded(r.sgemmGflops)), 10, right: true)
+                      + pad("\(Int((r.ratio * 100).rounded()))%", 8, right: true))
+            }
+        }
+    }
+}
+
+func rounded(_ value: Double) -> Double {
+    (value * 10).rounded() / 10
+}
+
+func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
 }

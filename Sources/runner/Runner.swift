@@ -1,6 +1,7 @@
 // Runner: the command-line entry point; each subcommand calls into the libraries.
 
 import ArgumentParser
+import Tensors
 
 @main
 struct Runner: ParsableCommand {
@@ -8,4 +9,9 @@ struct Runner: ParsableCommand {
         commandName: "runner",
         abstract: "Declarative, reproducible transfer-learning experiments for image classifiers.",
         subcommands: [Bench.self])
+
+    static func main() {
+        MemoryPolicy.retainFreedMemory()
+        main(nil)
+    }
 }

@@ -27,7 +27,7 @@ final class Conv2dTests: XCTestCase {
             let g = geometry(c)
             for workspace in [1 << 23, g.patchSize * g.outputPlane] {  // whole batch, and one image per chunk
                 Conv2d.workspaceLimit = workspace
-                defer { Conv2d.workspaceLimit = 1 << 23 }
+                defer { Conv2d.workspaceLimit = 1 << 25 }
                 let x = randomTensor(g.inputShape, seed: UInt64(index))
                 let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
                 let b = randomTensor([g.outChannels], seed: UInt64(index + 200))

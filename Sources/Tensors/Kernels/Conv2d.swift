@@ -6,16 +6,16 @@
 
 public enum Conv2d {
     /// Upper bound on the floats of one column buffer; chunks of images are sized to fit.
-    nonisolated(unsafe) public static var workspaceLimit = 1 << 23
+    nonisolated(unsafe) public static var workspaceLimit = 1 << 25
+    /// Output planes at least this large get one GEMM per image inside a chunk instead of one wide
+    /// GEMM followed by a scatter into NCHW.
+    nonisolated(unsafe) public static var directPlane = 512
 
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry) -> Tensor {
         checkShapes(input: input, weight: weight, bias: bias, g)
-        var output = Tensor(zeros: g.outputShape)
-        input.withUnsafePointer { x in
-            weight.withUnsafePointer { w in
-                output.withUnsafeMutablePointer { y in
-                    forward(x, w, y, g)
-                }
+        var output = Tensor(uninitializedShape: g.outputShape) { y in
+            input.withUnsafePointer { x in
+                weight.withUnsafePointer { w in forward(x, w, y, g) }
             }
         }
         if let bias { addBias(bias, to: &output, g) }
@@ -72,18 +72,28 @@ public enum Conv2d {
         }
         forEachChunk(g) { first, images in
             let width = images * plane
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * width)
-            let product = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * width)
-            defer { columns.deallocate(); product.deallocate() }
+            let columns = Workspace.buffer(.columns, count: g.patchSize * width)
+            let direct = images == 1 || plane >= directPlane
+            let product = direct ? y : Workspace.buffer(.product, count: g.outChannels * width)
             for group in 0..<g.groups {
                 Im2col.unfold(x, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
                               into: columns)
-                BLAS.sgemm(m: g.outPerGroup, n: width, k: g.patchSize,
-                           a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
-                           b: columns, ldb: width,
-                           beta: 0, c: product + group * g.outPerGroup * width, ldc: width)
+                let groupWeight = w + group * g.outPerGroup * g.patchSize
+                if direct {
+                    // One GEMM per image writes straight into y's (O, OH·OW) planes.
+                    for image in 0..<images {
+                        BLAS.sgemm(m: g.outPerGroup, n: plane, k: g.patchSize, a: groupWeight, lda: g.patchSize,
+                                   b: columns + image * plane, ldb: width, beta: 0,
+                                   c: y + ((first + image) * g.outChannels + group * g.outPerGroup) * plane,
+                                   ldc: plane)
+                    }
+                } else {
+                    BLAS.sgemm(m: g.outPerGroup, n: width, k: g.patchSize, a: groupWeight, lda: g.patchSize,
+                               b: columns, ldb: width,
+                               beta: 0, c: product + group * g.outPerGroup * width, ldc: width)
+                }
             }
-            scatter(product, g, firstImage: first, images: images, into: y)
+            if !direct { scatter(product, g, firstImage: first, images: images, into: y) }
         }
     }
 
@@ -100,10 +110,8 @@ public enum Conv2d {
         }
         forEachChunk(g) { first, images in
             let width = images * plane
-            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * width)
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * width)
-            defer { gathered.deallocate(); columns.deallocate() }
-            gather(dy, g, firstImage: first, images: images, into: gathered)
+            let gathered = gatheredGradient(dy, g, firstImage: first, images: images)
+            let columns = Workspace.buffer(.columns, count: g.patchSize * width)
             for group in 0..<g.groups {
                 BLAS.sgemm(transA: true, m: g.patchSize, n: width, k: g.outPerGroup,
                            a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
@@ -129,10 +137,8 @@ public enum Conv2d {
         }
         forEachChunk(g) { first, images in
             let width = images * plane
-            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * width)
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * width)
-            defer { gathered.deallocate(); columns.deallocate() }
-            gather(dy, g, firstImage: first, images: images, into: gathered)
+            let gathered = gatheredGradient(dy, g, firstImage: first, images: images)
+            let columns = Workspace.buffer(.columns, count: g.patchSize * width)
             for group in 0..<g.groups {
                 Im2col.unfold(x, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
                               into: columns)
@@ -169,6 +175,15 @@ public enum Conv2d {
                     .update(from: product + o * width + image * plane, count: plane)
             }
         }
+    }
+
+    /// dy[first ..< first + images] as one (O, images · OH·OW) matrix: in place for a single image.
+    private static func gatheredGradient(_ dy: UnsafePointer<Float>, _ g: Conv2dGeometry, firstImage: Int,
+                                         images: Int) -> UnsafePointer<Float> {
+        if images == 1 { return dy + firstImage * g.outChannels * g.outputPlane }
+        let gathered = Workspace.buffer(.product, count: g.outChannels * images * g.outputPlane)
+        gather(dy, g, firstImage: firstImage, images: images, into: gathered)
+        return UnsafePointer(gathered)
     }
 
     /// The adjoint of `scatter`: dy[first ..< first + images] → (O, images · OH·OW).

@@ -1,0 +1,2 @@
+// CSystem shim: C library headers that Swift's Glibc module leaves out (malloc tuning).
+#include <malloc.h>
