@@ -1,0 +1,61 @@
+// Conv2dLayer: torch.nn.Conv2d — weight (O, C/groups, KH, KW), optional bias (O).
+
+import Tensors
+
+public final class Conv2dLayer: Module {
+    public let typeName = "Conv2d"
+    public let weight: Parameter
+    public let bias: Parameter?
+    public let stride: (Int, Int)
+    public let padding: (Int, Int)
+    public let groups: Int
+    public var isTraining = true
+    private var cachedInput: Tensor?
+    private var geometry: Conv2dGeometry?
+
+    /// Weights and bias drawn as torch's default (kaiming-uniform with a = √5, bias U(±1/√fan_in)).
+    public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+                padding: (Int, Int) = (0, 0), groups: Int = 1, bias: Bool = true, rng: inout RandomGenerator) {
+        precondition(inChannels % groups == 0 && outChannels % groups == 0, "channels not divisible by groups")
+        let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
+        weight = Parameter(Tensor.kaimingUniform(shape, a: Float(5).squareRoot(), rng: &rng))
+        if bias {
+            let bound = 1 / Float(Tensor.fans(shape).fanIn).squareRoot()
+            self.bias = Parameter(Tensor.uniform([outChannels], low: -bound, high: bound, rng: &rng))
+        } else {
+            self.bias = nil
+        }
+        self.stride = stride
+        self.padding = padding
+        self.groups = groups
+    }
+
+    public var parameters: [(name: String, parameter: Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public var outChannels: Int { weight.shape[0] }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        let g = Conv2dGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding,
+                               groups: groups)
+        geometry = g
+        cachedInput = weight.requiresGrad ? input : nil
+        return Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g)
+    }
+
+    public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let g = geometry else { preconditionFailure("Conv2dLayer.backward before forward") }
+        if weight.requiresGrad, let input = cachedInput {
+            weight.accumulateGradient { Conv2d.backwardWeight(gradOutput, input: input, geometry: g, into: &$0) }
+        }
+        if let bias, bias.requiresGrad {
+            bias.accumulateGradient { Conv2d.backwardBias(gradOutput, geometry: g, into: &$0) }
+        }
+        cachedInput = nil
+        guard needsInputGradient else { return nil }
+        var gradInput = Tensor(zeros: g.inputShape)
+        Conv2d.backwardInput(gradOutput, weight: weight.value, geometry: g, into: &gradInput)
+        return gradInput
+    }
+}

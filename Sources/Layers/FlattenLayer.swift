@@ -1,0 +1,24 @@
+// FlattenLayer: torch.nn.Flatten — input (N, …), output (N, product of the rest).
+
+import Tensors
+
+public final class FlattenLayer: Module {
+    public let typeName = "Flatten"
+    public var isTraining = true
+    private var inputShape: [Int]?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        inputShape = input.shape
+        return Flatten.forward(input)
+    }
+
+    public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let shape = inputShape else { preconditionFailure("FlattenLayer.backward before forward") }
+        guard needsInputGradient else { return nil }
+        var gradInput = Tensor(zeros: shape)
+        Flatten.backward(gradOutput, inputShape: shape, into: &gradInput)
+        return gradInput
+    }
+}

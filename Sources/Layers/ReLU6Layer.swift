@@ -1,0 +1,25 @@
+// ReLU6Layer: torch.nn.ReLU6 — any shape.
+
+import Tensors
+
+public final class ReLU6Layer: Module {
+    public let typeName = "ReLU6"
+    public var isTraining = true
+    private var cachedInput: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        cachedInput = input
+        return ReLU6.forward(input)
+    }
+
+    public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let input = cachedInput else { preconditionFailure("ReLU6Layer.backward before forward") }
+        cachedInput = nil
+        guard needsInputGradient else { return nil }
+        var gradInput = Tensor(zeros: input.shape)
+        ReLU6.backward(gradOutput, input: input, into: &gradInput)
+        return gradInput
+    }
+}

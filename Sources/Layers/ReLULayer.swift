@@ -1,0 +1,26 @@
+// ReLULayer: torch.nn.ReLU — any shape.
+
+import Tensors
+
+public final class ReLULayer: Module {
+    public let typeName = "ReLU"
+    public var isTraining = true
+    private var cachedOutput: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        let output = ReLU.forward(input)
+        cachedOutput = output
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let output = cachedOutput else { preconditionFailure("ReLULayer.backward before forward") }
+        cachedOutput = nil
+        guard needsInputGradient else { return nil }
+        var gradInput = Tensor(zeros: output.shape)
+        ReLU.backward(gradOutput, output: output, into: &gradInput)
+        return gradInput
+    }
+}

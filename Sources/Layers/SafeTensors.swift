@@ -1,0 +1,206 @@
+// SafeTensors: reads and writes the safetensors format, treating every input file as hostile.
+
+import Foundation
+import Tensors
+
+/// Layout: an 8-byte little-endian header length, a JSON header mapping each key to its dtype,
+/// shape and byte range, then the raw little-endian data. Every number in the header is checked
+/// against the file before any tensor byte is read.
+public struct SafeTensors {
+    public enum DType: String, Sendable {
+        case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32"
+
+        var size: Int {
+            switch self {
+            case .f16, .bf16: return 2
+            case .f32, .i32: return 4
+            case .f64, .i64: return 8
+            }
+        }
+    }
+
+    /// Values converted to Float32 whatever their stored dtype; `dtypes` keeps the stored one.
+    public var tensors: [String: Tensor]
+    public var dtypes: [String: DType]
+    public var metadata: [String: String]
+
+    public init(tensors: [String: Tensor] = [:], dtypes: [String: DType] = [:], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.dtypes = dtypes
+        self.metadata = metadata
+    }
+
+    public static let maxHeaderBytes = 100 << 20
+
+    public static func read(path: String) throws -> SafeTensors {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw WeightsError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        return try parse(data, path: path)
+    }
+
+    public static func parse(_ data: Data, path: String = "<memory>") throws -> SafeTensors {
+        guard data.count >= 8 else { throw WeightsError.truncated(path: path, needed: 8, actual: data.count) }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+        guard headerLength <= UInt64(maxHeaderBytes) else {
+            throw WeightsError.badHeader(path: path, reason: "header claims \(headerLength) bytes (limit \(maxHeaderBytes))")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        guard data.count >= headerEnd else {
+            throw WeightsError.truncated(path: path, needed: headerEnd, actual: data.count)
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd))
+        } catch {
+            throw WeightsError.badHeader(path: path, reason: "header is not JSON")
+        }
+        guard let header = object as? [String: Any] else {
+            throw WeightsError.badHeader(path: path, reason: "header is not a JSON object")
+        }
+        let dataLength = data.count - headerEnd
+        var result = SafeTensors()
+        var ranges: [(begin: Int, end: Int, key: String)] = []
+        for (key, value) in header.sorted(by: { $0.key < $1.key }) {
+            if key == "__metadata__" {
+                guard let pairs = value as? [String: String] else {
+                    throw WeightsError.badHeader(path: path, reason: "__metadata__ must map strings to strings")
+                }
+                result.metadata = pairs
+                continue
+            }
+            let entry = try Entry(key: key, value: value, path: path)
+            guard entry.end <= dataLength else {
+                throw WeightsError.truncated(path: path, needed: headerEnd + entry.end, actual: data.count)
+            }
+            ranges.append((entry.begin, entry.end, key))
+            result.tensors[key] = data.withUnsafeBytes { raw in
+                entry.decode(UnsafeRawBufferPointer(rebasing: raw[(headerEnd + entry.begin)..<(headerEnd + entry.end)]))
+            }
+            result.dtypes[key] = entry.dtype
+        }
+        ranges.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        for (previous, next) in zip(ranges, ranges.dropFirst()) where next.begin < previous.end {
+            throw WeightsError.badTensor(path: path, key: next.key, reason: "its bytes overlap those of `\(previous.key)`")
+        }
+        return result
+    }
+
+    /// One header entry, validated.
+    private struct Entry {
+        let dtype: DType
+        let shape: [Int]
+        let begin: Int
+        let end: Int
+
+        init(key: String, value: Any, path: String) throws {
+            func bad(_ reason: String) -> WeightsError { .badTensor(path: path, key: key, reason: reason) }
+            guard let fields = value as? [String: Any] else { throw bad("entry is not a JSON object") }
+            guard let dtypeName = fields["dtype"] as? String else { throw bad("no dtype") }
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw WeightsError.unsupportedDType(path: path, key: key, dtype: dtypeName)
+            }
+            guard let shapeValues = fields["shape"] as? [Any] else { throw bad("no shape list") }
+            var shape: [Int] = []
+            var count = 1
+            for dimension in shapeValues {
+                guard let d = Self.integer(dimension), d >= 0, d <= Int(Int32.max) else {
+                    throw bad("shape \(shapeValues) has a dimension that is not a non-negative integer")
+                }
+                let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= Int(Int32.max) else { throw bad("shape \(shapeValues) is too large") }
+                count = product
+                shape.append(d)
+            }
+            guard let offsets = fields["data_offsets"] as? [Any], offsets.count == 2,
+                  let begin = Self.integer(offsets[0]), let end = Self.integer(offsets[1]),
+                  begin >= 0, end >= begin else {
+                throw bad("data_offsets must be [begin, end] with 0 ≤ begin ≤ end")
+            }
+            guard end - begin == count * dtype.size else {
+                throw bad("shape \(shape) of \(dtype.rawValue) needs \(count * dtype.size) bytes, offsets give \(end - begin)")
+            }
+            (self.dtype, self.shape, self.begin, self.end) = (dtype, shape, begin, end)
+        }
+
+        private static func integer(_ value: Any) -> Int? {
+            guard !(value is Bool), let number = value as? NSNumber else { return nil }
+            let real = number.doubleValue
+            guard real == real.rounded(), abs(real) < 9_007_199_254_740_992 else { return nil }
+            return Int(real)
+        }
+
+        func decode(_ bytes: UnsafeRawBufferPointer) -> Tensor {
+            let count = bytes.count / dtype.size
+            var values = [Float](repeating: 0, count: count)
+            for i in 0..<count {
+                let at = i * dtype.size
+                switch dtype {
+                case .f32: values[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+                case .f64: values[i] = Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian))
+                case .f16: values[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian))
+                case .bf16:
+                    let bits = UInt32(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian) << 16
+                    values[i] = Float(bitPattern: bits)
+                case .i64: values[i] = Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                case .i32: values[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+                }
+            }
+            return Tensor(shape: shape, data: values)
+        }
+    }
+
+    /// The file's bytes: F32 for every tensor except those listed in `dtypes` as I64.
+    public func serialized() -> Data {
+        let keys = tensors.keys.sorted()
+        var header: [String: Any] = [:]
+        var offset = 0
+        for key in keys {
+            guard let tensor = tensors[key] else { continue }
+            let dtype: DType = dtypes[key] == .i64 ? .i64 : .f32
+            let size = tensor.count * dtype.size
+            header[key] = ["dtype": dtype.rawValue, "shape": tensor.shape, "data_offsets": [offset, offset + size]]
+            offset += size
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
+        // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+        while (8 + json.count) % 8 != 0 { json.append(0x20) }
+        var output = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { output.append(contentsOf: $0) }
+        output.append(json)
+        for key in keys {
+            guard let tensor = tensors[key] else { continue }
+            if dtypes[key] == .i64 {
+                for value in tensor.data { withUnsafeBytes(of: Int64(value).littleEndian) { output.append(contentsOf: $0) } }
+            } else {
+                for value in tensor.data { withUnsafeBytes(of: value.bitPattern.littleEndian) { output.append(contentsOf: $0) } }
+            }
+        }
+        return output
+    }
+
+    /// Writes atomically: a temporary file beside `path`, flushed to disk, then renamed over it.
+    public func write(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        do {
+            try serialized().write(to: temporary)
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.synchronize()
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: url)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw WeightsError.unreadable(path: path, reason: "cannot write: \((error as NSError).localizedDescription)")
+        }
+    }
+}

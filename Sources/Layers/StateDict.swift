@@ -1,0 +1,43 @@
+// StateDict: a module's parameters and buffers by torchvision key, and loading them with verification.
+
+import Tensors
+
+extension Module {
+    /// Parameters and buffers by dotted key; counters (`num_batches_tracked`) are marked I64.
+    public func stateDict() -> SafeTensors {
+        var file = SafeTensors()
+        for (key, parameter) in namedParameters() { file.tensors[key] = parameter.value }
+        for (key, buffer) in namedBuffers() {
+            file.tensors[key] = buffer.value
+            if buffer.isCounter { file.dtypes[key] = .i64 }
+        }
+        return file
+    }
+
+    /// Copies every tensor of `file` into the module by key. Missing keys, unexpected keys and shape
+    /// mismatches are all collected and reported together; nothing is changed unless all match.
+    public func loadStateDict(_ file: SafeTensors, path: String = "<state dict>") throws {
+        let parameters = namedParameters()
+        let buffers = namedBuffers()
+        var expected: [String: [Int]] = [:]
+        for (key, parameter) in parameters { expected[key] = parameter.shape }
+        for (key, buffer) in buffers { expected[key] = buffer.value.shape }
+        let missing = expected.keys.filter { file.tensors[$0] == nil }.sorted()
+        let unexpected = file.tensors.keys.filter { expected[$0] == nil }.sorted()
+        let shapes = expected.keys.sorted().compactMap { key -> WeightsError.ShapeMismatch? in
+            guard let found = file.tensors[key]?.shape, let want = expected[key], found != want else { return nil }
+            // torch stores num_batches_tracked as a 0-d tensor; some exporters write it as [1].
+            if want.isEmpty && found == [1] { return nil }
+            return WeightsError.ShapeMismatch(key: key, expected: want, found: found)
+        }
+        guard missing.isEmpty, unexpected.isEmpty, shapes.isEmpty else {
+            throw WeightsError.mismatch(path: path, missing: missing, unexpected: unexpected, shapes: shapes)
+        }
+        for (key, parameter) in parameters {
+            if let tensor = file.tensors[key] { parameter.value = tensor }
+        }
+        for (key, buffer) in buffers {
+            if let tensor = file.tensors[key] { buffer.value = tensor.reshaped(buffer.value.shape) }
+        }
+    }
+}

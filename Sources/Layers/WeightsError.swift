@@ -1,0 +1,48 @@
+// WeightsError: what went wrong reading a weights file or matching it to a model, naming the key.
+
+public enum WeightsError: Error, Equatable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case truncated(path: String, needed: Int, actual: Int)
+    case badHeader(path: String, reason: String)
+    case badTensor(path: String, key: String, reason: String)
+    case unsupportedDType(path: String, key: String, dtype: String)
+    case mismatch(path: String, missing: [String], unexpected: [String], shapes: [ShapeMismatch])
+
+    public struct ShapeMismatch: Equatable, Sendable {
+        public var key: String
+        public var expected: [Int]
+        public var found: [Int]
+    }
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason):
+            return "\(path): cannot read weights file: \(reason)"
+        case let .truncated(path, needed, actual):
+            return "\(path): file is truncated: needs \(needed) bytes, has \(actual)"
+        case let .badHeader(path, reason):
+            return "\(path): not a valid safetensors file: \(reason)"
+        case let .badTensor(path, key, reason):
+            return "\(path): tensor `\(key)`: \(reason)"
+        case let .unsupportedDType(path, key, dtype):
+            return "\(path): tensor `\(key)` has dtype \(dtype); supported: F32, F16, BF16, F64, I64, I32"
+        case let .mismatch(path, missing, unexpected, shapes):
+            var lines = ["\(path): weights do not match the model:"]
+            if !missing.isEmpty {
+                lines.append("  missing keys (\(missing.count)): " + Self.list(missing))
+            }
+            if !unexpected.isEmpty {
+                lines.append("  unexpected keys (\(unexpected.count)): " + Self.list(unexpected))
+            }
+            for s in shapes {
+                lines.append("  shape mismatch for `\(s.key)`: model expects \(s.expected), file has \(s.found)")
+            }
+            lines.append("  (is the file for this architecture and number of classes? keys are torchvision's)")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    private static func list(_ keys: [String]) -> String {
+        keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? ", … (\(keys.count - 8) more)" : "")
+    }
+}
