@@ -6,9 +6,11 @@ import XCTest
 final class BatchNormTests: XCTestCase {
     /// 1-D (N, C) and 2-D (N, C, H, W) inputs with odd sizes, a single image, and a 1×1 plane.
     static let shapes: [[Int]] = [[5, 3], [7, 1], [2, 3, 5, 7], [1, 2, 3, 3], [4, 5, 1, 1], [3, 4, 2, 3]]
+    /// Large enough that the channel and plane loops are split across threads.
+    static let referenceShapes = shapes + [[8, 6, 33, 35], [600, 40]]
 
     func testTrainingMatchesReference() {
-        for (index, shape) in Self.shapes.enumerated() {
+        for (index, shape) in Self.referenceShapes.enumerated() {
             let channels = shape[1]
             for affine in [true, false] {
                 let w = affine ? randomTensor([channels], seed: UInt64(index + 100), low: 0.5, high: 1.5) : nil
@@ -45,7 +47,7 @@ final class BatchNormTests: XCTestCase {
     }
 
     func testInferenceMatchesReference() {
-        for (index, shape) in Self.shapes.enumerated() {
+        for (index, shape) in Self.referenceShapes.enumerated() {
             let channels = shape[1]
             let running = randomRunning(channels, seed: UInt64(index))
             for affine in [true, false] {

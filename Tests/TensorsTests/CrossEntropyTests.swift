@@ -7,6 +7,8 @@ import XCTest
 final class CrossEntropyTests: XCTestCase {
     /// (N, K): odd sizes, one class, one row.
     static let cases: [(Int, Int)] = [(4, 3), (7, 10), (1, 5), (3, 1), (16, 37)]
+    /// Enough rows that the row loop is split across threads.
+    static let referenceCases = cases + [(300, 50)]
     static let smoothings: [Float] = [0, 0.1, 0.5]
 
     private func targets(_ rows: Int, _ classes: Int, seed: Int) -> [Int] {
@@ -14,7 +16,7 @@ final class CrossEntropyTests: XCTestCase {
     }
 
     func testMatchesReference() {
-        for (index, (rows, classes)) in Self.cases.enumerated() {
+        for (index, (rows, classes)) in Self.referenceCases.enumerated() {
             let logits = randomTensor([rows, classes], seed: UInt64(index), low: -4, high: 4)
             let t = targets(rows, classes, seed: index)
             for smoothing in Self.smoothings {
