@@ -1,6 +1,7 @@
 // ActivationsTests: ReLU and ReLU6 against plain loops, at their kinks, and against finite differences away from them.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class ActivationsTests: XCTestCase {

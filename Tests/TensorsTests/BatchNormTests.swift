@@ -1,6 +1,7 @@
 // BatchNormTests: batch norm against the textbook reference, against finite differences, and against torch's running-statistics rule.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class BatchNormTests: XCTestCase {

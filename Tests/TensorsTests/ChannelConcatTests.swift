@@ -1,6 +1,7 @@
 // ChannelConcatTests: concatenation on dimension 1 against element-by-element loops and against finite differences.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class ChannelConcatTests: XCTestCase {

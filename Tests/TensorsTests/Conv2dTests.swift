@@ -1,6 +1,7 @@
 // Conv2dTests: the im2col convolution against the naive reference and against finite differences.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class Conv2dTests: XCTestCase {

@@ -2,6 +2,7 @@
 
 import Foundation
 import Tensors
+import TestSupport
 import XCTest
 
 final class CrossEntropyTests: XCTestCase {

@@ -1,6 +1,7 @@
 // DropoutTests: masks (determinism, kept fraction, scale, the ends p = 0 and 1) and forward/backward against plain loops.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class DropoutTests: XCTestCase {

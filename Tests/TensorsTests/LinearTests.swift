@@ -1,6 +1,7 @@
 // LinearTests: the sgemm fully connected layer against triple loops and against finite differences.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class LinearTests: XCTestCase {

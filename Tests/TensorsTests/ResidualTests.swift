@@ -1,6 +1,7 @@
 // ResidualTests: the shortcut sum and its gradient, which both branches receive.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class ResidualTests: XCTestCase {

@@ -1,10 +1,10 @@
-// GradientCheck: central finite differences and closeness assertions shared by the kernel tests.
+// GradientCheck: central finite differences and closeness assertions shared by the test targets.
 
 import Tensors
 import XCTest
 
 /// ∂L/∂x by central differences, where `loss` is evaluated in Double around Float32 perturbations.
-func numericalGradient(at x: Tensor, eps: Float = 1e-2, loss: (Tensor) -> Double) -> Tensor {
+public func numericalGradient(at x: Tensor, eps: Float = 1e-2, loss: (Tensor) -> Double) -> Tensor {
     var probe = x
     var gradient = Tensor(zeros: x.shape)
     for i in 0..<x.count {
@@ -20,18 +20,18 @@ func numericalGradient(at x: Tensor, eps: Float = 1e-2, loss: (Tensor) -> Double
 }
 
 /// A fixed random direction r, so that L = Σ f(x) · r exercises every output element.
-func lossWeights(_ shape: [Int], seed: UInt64 = 99) -> Tensor {
+public func lossWeights(_ shape: [Int], seed: UInt64 = 99) -> Tensor {
     var rng = RandomGenerator(seed: seed, purpose: "loss-weights")
     return Tensor.normal(shape, rng: &rng)
 }
 
-func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
+public func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
     var rng = RandomGenerator(seed: seed, purpose: "test-input")
     return Tensor.uniform(shape, low: low, high: high, rng: &rng)
 }
 
 /// Asserts |a − b| ≤ atol + rtol · max(|a|, |b|) elementwise, reporting the worst element.
-func assertClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5,
+public func assertClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5,
                  _ message: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line) {
     guard actual.shape == expected.shape else {
         XCTFail("shape \(actual.shape) vs expected \(expected.shape) \(message())", file: file, line: line)
