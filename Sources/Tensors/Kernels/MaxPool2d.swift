@@ -1,0 +1,100 @@
+// MaxPool2d: max pooling with argmax indices, forward and backward, as torch's max_pool2d_with_indices.
+//   input: (N, C, H, W)   output: (N, C, OH, OW)   indices: N·C·OH·OW flat positions within an H·W plane
+// Padding counts as −∞, so a window's maximum always comes from the input. Within a window the
+// first maximum wins, and a NaN wins over any number, so NaN propagates as in torch.
+
+public enum MaxPool2d {
+    public static func forward(_ x: Tensor, geometry g: Pool2dGeometry) -> (output: Tensor, indices: [Int32]) {
+        precondition(x.shape == g.inputShape, "max_pool2d input \(x.shape) does not match \(g)")
+        precondition(g.inputPlane <= Int(Int32.max), "max_pool2d plane \(g.height)×\(g.width) too large for Int32 indices")
+        let rows = PoolWindows(size: g.height, count: g.outHeight, kernel: g.kernelHeight, stride: g.strideHeight,
+                               pad: g.padHeight)
+        let columns = PoolWindows(size: g.width, count: g.outWidth, kernel: g.kernelWidth, stride: g.strideWidth,
+                                  pad: g.padWidth)
+        var output = Tensor(zeros: g.outputShape)
+        var indices = [Int32](repeating: 0, count: output.count)
+        let inPlane = g.inputPlane, outPlane = g.outputPlane, width = g.width
+        x.withUnsafePointer { src in
+            output.withUnsafeMutablePointer { dst in
+                indices.withUnsafeMutableBufferPointer { buffer in
+                    guard let idx = buffer.baseAddress else { return }
+                    Parallel.forEach(g.planes, grain: PoolWindows.grain(plane: inPlane)) { range in
+                        for p in range {
+                            forwardPlane(src + p * inPlane, width: width, rows: rows, columns: columns,
+                                         dst + p * outPlane, idx + p * outPlane)
+                        }
+                    }
+                }
+            }
+        }
+        return (output, indices)
+    }
+
+    /// gradInput += gradOutput routed to each window's argmax.
+    public static func backward(_ gradOutput: Tensor, indices: [Int32], geometry g: Pool2dGeometry,
+                                into gradInput: inout Tensor) {
+        precondition(gradOutput.shape == g.outputShape && gradInput.shape == g.inputShape,
+                     "max_pool2d backward shapes \(gradOutput.shape), \(gradInput.shape) do not match \(g)")
+        precondition(indices.count == gradOutput.count, "max_pool2d backward needs one index per output value")
+        scatter(gradOutput, indices: indices, planes: g.planes, inputPlane: g.inputPlane, into: &gradInput)
+    }
+
+    // MARK: - Pointer kernels, shared with the adaptive pools
+
+    /// Maximum and its flat index for every window of one plane.
+    static func forwardPlane(_ x: UnsafePointer<Float>, width: Int, rows: PoolWindows, columns: PoolWindows,
+                             _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>) {
+        var out = 0
+        for oh in 0..<rows.count {
+            let h0 = rows.start[oh], h1 = rows.end[oh]
+            for ow in 0..<columns.count {
+                let w0 = columns.start[ow], w1 = columns.end[ow]
+                var best = -Float.infinity
+                // torch's starting index: it stands when every value in the window is −∞.
+                var bestIndex = h0 * width + w0
+                for ih in h0..<h1 {
+                    let row = ih * width
+                    for index in (row + w0)..<(row + w1) {
+                        let value = x[index]
+                        if value > best || value.isNaN {
+                            best = value
+                            bestIndex = index
+                        }
+                    }
+                }
+                y[out] = best
+                indices[out] = Int32(truncatingIfNeeded: bestIndex)
+                out += 1
+            }
+        }
+    }
+
+    /// dx[p, indices[p, i]] += dy[p, i] for every plane p of a (planes, outPlane) gradient.
+    static func scatter(_ gradOutput: Tensor, indices: [Int32], planes: Int, inputPlane: Int,
+                        into gradInput: inout Tensor) {
+        let outPlane = planes == 0 ? 0 : gradOutput.count / planes
+        gradOutput.withUnsafePointer { dy in
+            gradInput.withUnsafeMutablePointer { dx in
+                indices.withUnsafeBufferPointer { buffer in
+                    guard let idx = buffer.baseAddress else { return }
+                    Parallel.forEach(planes, grain: PoolWindows.grain(plane: outPlane)) { range in
+                        for p in range {
+                            scatterPlane(dy + p * outPlane, idx + p * outPlane, count: outPlane,
+                                         inputPlane: inputPlane, dx + p * inputPlane)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func scatterPlane(_ dy: UnsafePointer<Float>, _ indices: UnsafePointer<Int32>, count: Int, inputPlane: Int,
+                             _ dx: UnsafeMutablePointer<Float>) {
+        for i in 0..<count {
+            let target = Int(indices[i])
+            // The indices are caller data: a bad one must trap, not write outside the plane.
+            precondition(target >= 0 && target < inputPlane, "max-pool index \(target) outside a plane of \(inputPlane)")
+            dx[target] += dy[i]
+        }
+    }
+}
