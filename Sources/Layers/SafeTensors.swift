@@ -127,7 +127,8 @@ public struct SafeTensors {
         }
 
         private static func integer(_ value: Any) -> Int? {
-            guard !(value is Bool), let number = value as? NSNumber else { return nil }
+            if let integer = value as? Int { return integer }
+            guard let number = value as? NSNumber else { return nil }
             let real = number.doubleValue
             guard real == real.rounded(), abs(real) < 9_007_199_254_740_992 else { return nil }
             return Int(real)

@@ -1,6 +1,7 @@
 // AdaptiveAvgPool2dTests: adaptive average pooling against the naive reference, finite differences and torch.
 
 import Tensors
+import TestSupport
 import XCTest
 
 /// (input shape, output size): exact divisions, uneven and overlapping windows, outputs larger

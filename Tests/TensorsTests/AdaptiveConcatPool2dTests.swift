@@ -1,6 +1,7 @@
 // AdaptiveConcatPool2dTests: fastai's [max, avg] head pooling against the composed references and finite differences.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class AdaptiveConcatPool2dTests: XCTestCase {

@@ -1,6 +1,7 @@
 // AdaptiveMaxPool2dTests: adaptive max pooling against the naive reference, finite differences and torch.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class AdaptiveMaxPool2dTests: XCTestCase {

@@ -1,6 +1,7 @@
 // AvgPool2dTests: average pooling against the naive reference, finite differences and torch's outputs.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class AvgPool2dTests: XCTestCase {

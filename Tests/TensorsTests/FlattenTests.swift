@@ -1,6 +1,7 @@
 // FlattenTests: fastai's Flatten keeps the values in order and accumulates its gradient.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class FlattenTests: XCTestCase {

@@ -1,6 +1,7 @@
 // MaxPool2dTests: max pooling against the naive reference, finite differences and torch's outputs.
 
 import Tensors
+import TestSupport
 import XCTest
 
 final class MaxPool2dTests: XCTestCase {

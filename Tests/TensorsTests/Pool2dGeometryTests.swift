@@ -1,6 +1,7 @@
 // Pool2dGeometryTests: torch's pooling output sizes, and the geometries the pooling tests share.
 
 import Tensors
+import TestSupport
 import XCTest
 
 /// Odd sizes, stride 2, padding, ceil_mode (including windows it drops), non-square kernels and

@@ -53,7 +53,7 @@ public func assertClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4
 
 /// A random permutation of 0.1·k (centred on 0): values are spaced far wider than the ±1e-2
 /// finite-difference step, so a max pool's argmax does not flip while its gradient is probed.
-func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+public func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
     var rng = RandomGenerator(seed: seed, purpose: "distinct-input")
     let count = Tensor.elementCount(shape)
     var values = (0..<count).map { Float($0 - count / 2) * 0.1 }
