@@ -12,6 +12,12 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         public var key: String
         public var expected: [Int]
         public var found: [Int]
+
+        public init(key: String, expected: [Int], found: [Int]) {
+            self.key = key
+            self.expected = expected
+            self.found = found
+        }
     }
 
     public var description: String {
