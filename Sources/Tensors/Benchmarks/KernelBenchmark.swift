@@ -43,49 +43,45 @@ public enum KernelBenchmark {
             let dy = Tensor.uniform(g.outputShape, low: -1, high: 1, rng: &rng)
             let columns = g.batch * g.outputPlane
             let shape = "\(name) \(g)"
-
-            let forward = Stopwatch.best(repeats: repeats) { _ = Conv2d.forward(x, weight: w, bias: nil, geometry: g) }
-            report(result("conv_forward", shape, g.flops, forward,
-                          sgemm(m: g.outChannels, n: columns, k: g.patchSize, repeats: repeats)))
-
             var dx = Tensor(zeros: g.inputShape)
-            let backwardInput = Stopwatch.best(repeats: repeats) {
-                Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
-            }
-            report(result("conv_backward_input", shape, g.flops, backwardInput,
-                          sgemm(transA: true, m: g.patchSize, n: columns, k: g.outChannels, repeats: repeats)))
-
             var dw = Tensor(zeros: g.weightShape)
-            let backwardWeight = Stopwatch.best(repeats: repeats) {
-                Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
+            let cases: [(String, () -> Void, GEMMShape)] = [
+                ("conv_forward", { _ = Conv2d.forward(x, weight: w, bias: nil, geometry: g) },
+                 GEMMShape(m: g.outChannels, n: columns, k: g.patchSize)),
+                ("conv_backward_input", { Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx) },
+                 GEMMShape(transA: true, m: g.patchSize, n: columns, k: g.outChannels)),
+                ("conv_backward_weight", { Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw) },
+                 GEMMShape(transB: true, m: g.outChannels, n: g.patchSize, k: columns)),
+            ]
+            for (op, run, gemm) in cases {
+                let (seconds, sgemmSeconds) = gemm.withOperands { sgemm in
+                    Stopwatch.bestAlternating(repeats: repeats, run, sgemm)
+                }
+                report(KernelBenchmarkResult(op: op, shape: shape, gflops: g.flops / seconds / 1e9,
+                                             sgemmGflops: g.flops / sgemmSeconds / 1e9))
             }
-            report(result("conv_backward_weight", shape, g.flops, backwardWeight,
-                          sgemm(transB: true, m: g.outChannels, n: g.patchSize, k: columns, repeats: repeats)))
         }
     }
 
-    private static func result(_ op: String, _ shape: String, _ flops: Double, _ seconds: Double,
-                               _ sgemmSeconds: Double) -> KernelBenchmarkResult {
-        KernelBenchmarkResult(op: op, shape: shape, gflops: flops / seconds / 1e9,
-                              sgemmGflops: flops / sgemmSeconds / 1e9)
-    }
+    /// One plain sgemm with op(A) M×K and op(B) K×N, laid out as the conv kernel lays its operands.
+    private struct GEMMShape {
+        var transA = false
+        var transB = false
+        var m: Int
+        var n: Int
+        var k: Int
 
-    /// Seconds of one sgemm with op(A) M×K and op(B) K×N, as the conv kernel lays its operands out.
-    private static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                              repeats: Int) -> Double {
-        let a = [Float](repeating: 0.5, count: m * k)
-        let b = [Float](repeating: 0.25, count: k * n)
-        var c = [Float](repeating: 0, count: m * n)
-        return a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    guard let pa = a.baseAddress, let pb = b.baseAddress, let pc = c.baseAddress else { return .nan }
-                    return Stopwatch.best(repeats: repeats) {
-                        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k,
-                                   a: pa, lda: transA ? m : k, b: pb, ldb: transB ? k : n,
-                                   beta: 0, c: pc, ldc: n)
-                    }
-                }
+        func withOperands<R>(_ body: (() -> Void) -> R) -> R {
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+            let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+            defer { a.deallocate(); b.deallocate(); c.deallocate() }
+            a.initialize(repeating: 0.5, count: m * k)
+            b.initialize(repeating: 0.25, count: k * n)
+            c.initialize(repeating: 0, count: m * n)
+            return body {
+                BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: transA ? m : k,
+                           b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
             }
         }
     }

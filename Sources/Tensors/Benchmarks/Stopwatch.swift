@@ -30,6 +30,23 @@ public struct Stopwatch {
         return best
     }
 
+    /// The best times of `first` and `second`, run alternately after one warm-up each, so that a
+    /// noisy machine slows both sides alike and their ratio stays meaningful.
+    public static func bestAlternating(repeats: Int, _ first: () -> Void, _ second: () -> Void) -> (Double, Double) {
+        first()
+        second()
+        var best = (Double.infinity, Double.infinity)
+        for _ in 0..<max(1, repeats) {
+            var watch = Stopwatch()
+            first()
+            best.0 = min(best.0, watch.elapsedSeconds)
+            watch = Stopwatch()
+            second()
+            best.1 = min(best.1, watch.elapsedSeconds)
+        }
+        return best
+    }
+
     private static func now() -> timespec {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
