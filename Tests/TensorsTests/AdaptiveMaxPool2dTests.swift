@@ -26,6 +26,16 @@ final class AdaptiveMaxPool2dTests: XCTestCase {
         }
     }
 
+    func testNaNAndInfinityMatchReference() {
+        for (index, (shape, size)) in adaptiveTestCases.enumerated() {
+            let x = tensorWithNaN(shape, seed: UInt64(index))
+            let (y, indices) = AdaptiveMaxPool2d.forward(x, outputSize: size)
+            let (yRef, indicesRef) = AdaptiveMaxPool2dReference.forward(x, outputSize: size)
+            assertIdentical(y, yRef, "forward \(shape) → \(size)")
+            XCTAssertEqual(indices, indicesRef, "indices \(shape) → \(size)")
+        }
+    }
+
     func testGradientMatchesFiniteDifferences() {
         for (index, (shape, size)) in adaptiveTestCases.enumerated() where Tensor.elementCount(shape) <= 1000 {
             let x = distinctTensor(shape, seed: UInt64(index))

@@ -26,6 +26,16 @@ final class MaxPool2dTests: XCTestCase {
         }
     }
 
+    func testNaNAndInfinityMatchReference() {
+        for (index, g) in poolTestGeometries.enumerated() {
+            let x = tensorWithNaN(g.inputShape, seed: UInt64(index))
+            let (y, indices) = MaxPool2d.forward(x, geometry: g)
+            let (yRef, indicesRef) = MaxPool2dReference.forward(x, geometry: g)
+            assertIdentical(y, yRef, "forward \(g)")
+            XCTAssertEqual(indices, indicesRef, "indices \(g)")
+        }
+    }
+
     func testGradientMatchesFiniteDifferences() {
         for (index, g) in poolTestGeometries.enumerated() where Tensor.elementCount(g.inputShape) <= 1000 {
             let x = distinctTensor(g.inputShape, seed: UInt64(index))

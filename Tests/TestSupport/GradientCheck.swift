@@ -60,3 +60,27 @@ public func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
     values.shuffle(using: &rng)
     return Tensor(shape: shape, data: values)
 }
+
+/// Exact equality that counts NaN as equal to NaN, for kernels that must propagate it.
+func assertIdentical(_ actual: Tensor, _ expected: Tensor, _ message: @autoclosure () -> String = "",
+                     file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.shape == expected.shape else {
+        XCTFail("shape \(actual.shape) vs expected \(expected.shape) \(message())", file: file, line: line)
+        return
+    }
+    for i in 0..<actual.count {
+        let a = actual.data[i], b = expected.data[i]
+        if !(a == b || (a.isNaN && b.isNaN)) {
+            XCTFail("element \(i) of \(actual.shape): \(a) vs \(b) \(message())", file: file, line: line)
+            return
+        }
+    }
+}
+
+/// A random input with NaN and ±∞ sprinkled in, for the NaN-propagation paths of the max pools.
+func tensorWithNaN(_ shape: [Int], seed: UInt64) -> Tensor {
+    var x = randomTensor(shape, seed: seed)
+    for i in stride(from: Int(seed % 5), to: x.count, by: 11) { x.data[i] = .nan }
+    for i in stride(from: 3, to: x.count, by: 17) { x.data[i] = i % 2 == 0 ? .infinity : -.infinity }
+    return x
+}

@@ -25,8 +25,8 @@ public enum AdaptiveConcatPool2d {
                             if wholePlane {
                                 maxAndMean(src + p * inPlane, count: inPlane, maxOut, idx + p, avgOut)
                             } else {
-                                MaxPool2d.forwardPlane(src + p * inPlane, width: width, rows: rows, columns: columns,
-                                                       maxOut, idx + p * outPlane)
+                                MaxPool2d.forwardPlane(src + p * inPlane, height: height, width: width, rows: rows,
+                                                       columns: columns, maxOut, idx + p * outPlane)
                                 AvgPool2d.forwardPlane(src + p * inPlane, width: width, rows: rows, columns: columns,
                                                        countIncludePad: true, avgOut)
                             }
@@ -83,11 +83,20 @@ public enum AdaptiveConcatPool2d {
         var best = -Float.infinity
         var bestIndex = 0
         var sum: Float = 0
+        // As in MaxPool2d, `>` alone compiles to selects where the NaN test would branch. A NaN
+        // anywhere makes the sum NaN, and only then is the maximum searched again by torch's rule.
         for i in 0..<count {
             let value = x[i]
             sum += value
-            if value > best || value.isNaN {
-                best = value
+            let wins = value > best
+            best = wins ? value : best
+            bestIndex = wins ? i : bestIndex
+        }
+        if sum.isNaN {
+            best = -Float.infinity
+            bestIndex = 0
+            for i in 0..<count where x[i] > best || x[i].isNaN {
+                best = x[i]
                 bestIndex = i
             }
         }

@@ -17,8 +17,8 @@ public enum AdaptiveMaxPool2d {
                     guard let idx = buffer.baseAddress else { return }
                     Parallel.forEach(batch * channels, grain: PoolWindows.grain(plane: inPlane)) { range in
                         for p in range {
-                            MaxPool2d.forwardPlane(src + p * inPlane, width: width, rows: rows, columns: columns,
-                                                   dst + p * outPlane, idx + p * outPlane)
+                            MaxPool2d.forwardPlane(src + p * inPlane, height: height, width: width, rows: rows,
+                                                   columns: columns, dst + p * outPlane, idx + p * outPlane)
                         }
                     }
                 }

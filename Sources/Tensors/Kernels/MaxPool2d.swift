@@ -20,8 +20,8 @@ public enum MaxPool2d {
                     guard let idx = buffer.baseAddress else { return }
                     Parallel.forEach(g.planes, grain: PoolWindows.grain(plane: inPlane)) { range in
                         for p in range {
-                            forwardPlane(src + p * inPlane, width: width, rows: rows, columns: columns,
-                                         dst + p * outPlane, idx + p * outPlane)
+                            forwardPlane(src + p * inPlane, height: g.height, width: width, rows: rows,
+                                         columns: columns, dst + p * outPlane, idx + p * outPlane)
                         }
                     }
                 }
@@ -41,9 +41,23 @@ public enum MaxPool2d {
 
     // MARK: - Pointer kernels, shared with the adaptive pools
 
-    /// Maximum and its flat index for every window of one plane.
-    static func forwardPlane(_ x: UnsafePointer<Float>, width: Int, rows: PoolWindows, columns: PoolWindows,
-                             _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>) {
+    /// Maximum and its flat index for every window of one (height, width) plane.
+    static func forwardPlane(_ x: UnsafePointer<Float>, height: Int, width: Int, rows: PoolWindows,
+                             columns: PoolWindows, _ y: UnsafeMutablePointer<Float>,
+                             _ indices: UnsafeMutablePointer<Int32>) {
+        // Without NaN, `>` alone is torch's rule and compiles to selects; the NaN test would turn
+        // each step into an unpredictable branch, so only planes that hold a NaN pay for it.
+        if containsNaN(x, count: height * width) {
+            forwardWindows(x, width: width, rows: rows, columns: columns, y, indices, propagateNaN: true)
+        } else {
+            forwardWindows(x, width: width, rows: rows, columns: columns, y, indices, propagateNaN: false)
+        }
+    }
+
+    @inline(__always)
+    private static func forwardWindows(_ x: UnsafePointer<Float>, width: Int, rows: PoolWindows, columns: PoolWindows,
+                                       _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
+                                       propagateNaN: Bool) {
         var out = 0
         for oh in 0..<rows.count {
             let h0 = rows.start[oh], h1 = rows.end[oh]
@@ -56,10 +70,9 @@ public enum MaxPool2d {
                     let row = ih * width
                     for index in (row + w0)..<(row + w1) {
                         let value = x[index]
-                        if value > best || value.isNaN {
-                            best = value
-                            bestIndex = index
-                        }
+                        let wins = propagateNaN ? value > best || value.isNaN : value > best
+                        best = wins ? value : best
+                        bestIndex = wins ? index : bestIndex
                     }
                 }
                 y[out] = best
@@ -67,6 +80,11 @@ public enum MaxPool2d {
                 out += 1
             }
         }
+    }
+
+    static func containsNaN(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        for i in 0..<count where x[i].isNaN { return true }
+        return false
     }
 
     /// dx[p, indices[p, i]] += dy[p, i] for every plane p of a (planes, outPlane) gradient.
