@@ -62,7 +62,7 @@ public func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
 }
 
 /// Exact equality that counts NaN as equal to NaN, for kernels that must propagate it.
-func assertIdentical(_ actual: Tensor, _ expected: Tensor, _ message: @autoclosure () -> String = "",
+public func assertIdentical(_ actual: Tensor, _ expected: Tensor, _ message: @autoclosure () -> String = "",
                      file: StaticString = #filePath, line: UInt = #line) {
     guard actual.shape == expected.shape else {
         XCTFail("shape \(actual.shape) vs expected \(expected.shape) \(message())", file: file, line: line)
@@ -78,7 +78,7 @@ func assertIdentical(_ actual: Tensor, _ expected: Tensor, _ message: @autoclosu
 }
 
 /// A random input with NaN and ±∞ sprinkled in, for the NaN-propagation paths of the max pools.
-func tensorWithNaN(_ shape: [Int], seed: UInt64) -> Tensor {
+public func tensorWithNaN(_ shape: [Int], seed: UInt64) -> Tensor {
     var x = randomTensor(shape, seed: seed)
     for i in stride(from: Int(seed % 5), to: x.count, by: 11) { x.data[i] = .nan }
     for i in stride(from: 3, to: x.count, by: 17) { x.data[i] = i % 2 == 0 ? .infinity : -.infinity }
