@@ -15,6 +15,31 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// Runs `body` with OpenBLAS on one thread, so that `body` may call `sgemmSerial` from inside
+    /// `Parallel.forEach`: each worker then multiplies its own matrices on its own core.
+    public static func withSingleThread<R>(_ body: () -> R) -> R {
+        let previous = threadCount
+        if previous != 1 { threadCount = 1 }
+        defer { if previous != 1 { threadCount = previous } }
+        serialMode = true
+        defer { serialMode = false }
+        return body()
+    }
+
+    nonisolated(unsafe) private static var serialMode = false
+
+    /// sgemm on the calling thread only; valid inside `withSingleThread`.
+    @inline(__always)
+    public static func sgemmSerial(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                                   alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                                   b: UnsafePointer<Float>, ldb: Int,
+                                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(serialMode, "sgemmSerial outside BLAS.withSingleThread")
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     public static var threadCount: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(newValue)) }

@@ -16,6 +16,9 @@ final class Conv2dTests: XCTestCase {
         (2, 6, 7, 7, 6, 3, 3, 2, 1, 6),
         (1, 2, 5, 5, 3, 2, 3, 1, 0, 1),
         (2, 8, 4, 4, 8, 3, 3, 1, 2, 4),
+        (3, 3, 20, 37, 4, 3, 3, 2, 1, 1),
+        (2, 4, 8, 40, 6, 1, 1, 2, 0, 1),
+        (2, 2, 9, 35, 4, 7, 7, 2, 3, 2),
     ]
 
     private func geometry(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) -> Conv2dGeometry {
@@ -26,9 +29,11 @@ final class Conv2dTests: XCTestCase {
     func testMatchesReferenceForwardAndBackward() {
         for (index, c) in Self.cases.enumerated() {
             let g = geometry(c)
-            for workspace in [1 << 23, g.patchSize * g.outputPlane] {  // whole batch, and one image per chunk
+            // Every path: whole-batch chunks, one image per chunk, and one image per worker.
+            for (workspace, imageParallel) in [(1 << 23, false), (g.patchSize * g.outputPlane, false), (1 << 23, true)] {
                 Conv2d.workspaceLimit = workspace
-                defer { Conv2d.workspaceLimit = 1 << 25 }
+                Conv2d.imageParallel = imageParallel
+                defer { Conv2d.workspaceLimit = 1 << 25; Conv2d.imageParallel = nil }
                 let x = randomTensor(g.inputShape, seed: UInt64(index))
                 let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
                 let b = randomTensor([g.outChannels], seed: UInt64(index + 200))
