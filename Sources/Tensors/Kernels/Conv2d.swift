@@ -167,39 +167,37 @@ public enum Conv2d {
     /// product (strided 1×1 convolutions, small K).
     private static func forwardImageParallel(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                                              _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-        let plane = g.outputPlane
-        BLAS.withSingleThread {
-            Parallel.forEach(g.batch) { images in
-                let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * plane)
-                defer { columns.deallocate() }
-                for image in images {
-                    for group in 0..<g.groups {
-                        Im2col.unfoldSerial(x, g, image: image, firstChannel: group * g.inPerGroup, into: columns)
-                        BLAS.sgemmSerial(m: g.outPerGroup, n: plane, k: g.patchSize,
-                                         a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
-                                         b: columns, ldb: plane, beta: 0,
-                                         c: y + (image * g.outChannels + group * g.outPerGroup) * plane, ldc: plane)
-                    }
-                }
-            }
+        forEachImageAndGroup(g) { image, group, columns in
+            Im2col.unfoldSerial(x, g, image: image, firstChannel: group * g.inPerGroup, into: columns)
+            BLAS.sgemmSerial(m: g.outPerGroup, n: g.outputPlane, k: g.patchSize,
+                             a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
+                             b: columns, ldb: g.outputPlane, beta: 0,
+                             c: y + (image * g.outChannels + group * g.outPerGroup) * g.outputPlane,
+                             ldc: g.outputPlane)
         }
     }
 
     private static func backwardInputImageParallel(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                                                    _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-        let plane = g.outputPlane
+        forEachImageAndGroup(g) { image, group, columns in
+            BLAS.sgemmSerial(transA: true, m: g.patchSize, n: g.outputPlane, k: g.outPerGroup,
+                             a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
+                             b: dy + (image * g.outChannels + group * g.outPerGroup) * g.outputPlane,
+                             ldb: g.outputPlane, beta: 0, c: columns, ldc: g.outputPlane)
+            Im2col.foldSerial(columns, g, image: image, firstChannel: group * g.inPerGroup, into: dx)
+        }
+    }
+
+    /// Runs `body` for every (image, group) with images spread over the workers and OpenBLAS on one
+    /// thread; each worker owns one columns buffer of (C_g·KH·KW, OH·OW).
+    private static func forEachImageAndGroup(_ g: Conv2dGeometry,
+                                             _ body: (_ image: Int, _ group: Int, UnsafeMutablePointer<Float>) -> Void) {
         BLAS.withSingleThread {
             Parallel.forEach(g.batch) { images in
-                let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * plane)
+                let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
                 defer { columns.deallocate() }
                 for image in images {
-                    for group in 0..<g.groups {
-                        BLAS.sgemmSerial(transA: true, m: g.patchSize, n: plane, k: g.outPerGroup,
-                                         a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
-                                         b: dy + (image * g.outChannels + group * g.outPerGroup) * plane, ldb: plane,
-                                         beta: 0, c: columns, ldc: plane)
-                        Im2col.foldSerial(columns, g, image: image, firstChannel: group * g.inPerGroup, into: dx)
-                    }
+                    for group in 0..<g.groups { body(image, group, columns) }
                 }
             }
         }
