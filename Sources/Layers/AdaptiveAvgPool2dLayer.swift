@@ -14,7 +14,7 @@ public final class AdaptiveAvgPool2dLayer: Module {
 
     public func forward(_ input: Tensor) -> Tensor {
         inputShape = input.shape
-        return AdaptiveAvgPool2d.forward(input, outputSize: outputSize)
+        return observed(AdaptiveAvgPool2d.forward(input, outputSize: outputSize))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -24,6 +24,7 @@ public final class AdaptiveConcatPool2dLayer: Module {
     public func forward(_ input: Tensor) -> Tensor {
         let (output, indices) = AdaptiveConcatPool2d.forward(input, outputSize: outputSize)
         state = (input.shape, indices)
+        if ForwardHooks.observer != nil { reportHalves(output) }
         return output
     }
 
@@ -34,5 +35,22 @@ public final class AdaptiveConcatPool2dLayer: Module {
         var gradInput = Tensor(zeros: state.shape)
         AdaptiveConcatPool2d.backward(gradOutput, maxIndices: state.indices, inputShape: state.shape, into: &gradInput)
         return gradInput
+    }
+
+    /// fastai's layer calls its `mp` and `ap` children, so their hooks fire: report each half.
+    private func reportHalves(_ output: Tensor) {
+        let channels = output.shape[1] / 2
+        let plane = output.count / max(1, output.shape[0] * output.shape[1])
+        var halves = [Tensor(zeros: [output.shape[0], channels] + output.shape.dropFirst(2)),
+                      Tensor(zeros: [output.shape[0], channels] + output.shape.dropFirst(2))]
+        for n in 0..<output.shape[0] {
+            for half in 0..<2 {
+                for i in 0..<(channels * plane) {
+                    halves[half].data[n * channels * plane + i] = output.data[(n * 2 + half) * channels * plane + i]
+                }
+            }
+        }
+        _ = maxPool.observed(halves[0])
+        _ = averagePool.observed(halves[1])
     }
 }

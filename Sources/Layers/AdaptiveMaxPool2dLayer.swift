@@ -15,7 +15,7 @@ public final class AdaptiveMaxPool2dLayer: Module {
     public func forward(_ input: Tensor) -> Tensor {
         let (output, indices) = AdaptiveMaxPool2d.forward(input, outputSize: outputSize)
         state = (input.shape, indices)
-        return output
+        return observed(output)
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

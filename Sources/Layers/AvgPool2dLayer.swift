@@ -25,7 +25,7 @@ public final class AvgPool2dLayer: Module {
         let g = Pool2dGeometry(input: input.shape, kernel: kernelSize, stride: stride, padding: padding,
                                ceilMode: ceilMode)
         geometry = g
-        return AvgPool2d.forward(input, geometry: g, countIncludePad: countIncludePad)
+        return observed(AvgPool2d.forward(input, geometry: g, countIncludePad: countIncludePad))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

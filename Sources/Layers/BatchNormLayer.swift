@@ -65,9 +65,9 @@ public final class BatchNormLayer: Module {
                                                             running: &stats, momentum: momentum, eps: eps)
             running = stats
             batchStatistics = batch
-            return output
+            return observed(output)
         }
-        return BatchNorm.forwardInference(input, weight: weight?.value, bias: bias?.value, running: running, eps: eps)
+        return observed(BatchNorm.forwardInference(input, weight: weight?.value, bias: bias?.value, running: running, eps: eps))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -41,7 +41,7 @@ public final class Conv2dLayer: Module {
                                groups: groups)
         geometry = g
         cachedInput = weight.requiresGrad ? input : nil
-        return Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g)
+        return observed(Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -19,11 +19,11 @@ public final class DropoutLayer: Module {
     public func forward(_ input: Tensor) -> Tensor {
         guard isTraining && p > 0 else {
             mask = nil
-            return input
+            return observed(input)
         }
         let drawn = Dropout.mask(shape: input.shape, p: p, rng: &rng)
         mask = drawn
-        return Dropout.forward(input, mask: drawn)
+        return observed(Dropout.forward(input, mask: drawn))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

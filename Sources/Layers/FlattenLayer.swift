@@ -11,7 +11,7 @@ public final class FlattenLayer: Module {
 
     public func forward(_ input: Tensor) -> Tensor {
         inputShape = input.shape
-        return Flatten.forward(input)
+        return observed(Flatten.forward(input))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

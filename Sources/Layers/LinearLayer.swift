@@ -24,7 +24,7 @@ public final class LinearLayer: Module {
         precondition(input.rank == 2 && input.shape[1] == weight.shape[1],
                      "Linear(\(weight.shape[1]), \(weight.shape[0])) got input \(input.shape)")
         cachedInput = weight.requiresGrad ? input : nil
-        return Linear.forward(input, weight: weight.value, bias: bias?.value)
+        return observed(Linear.forward(input, weight: weight.value, bias: bias?.value))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -23,7 +23,7 @@ public final class MaxPool2dLayer: Module {
                                ceilMode: ceilMode)
         let (output, indices) = MaxPool2d.forward(input, geometry: g)
         state = (g, indices)
-        return output
+        return observed(output)
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

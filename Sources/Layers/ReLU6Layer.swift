@@ -11,7 +11,7 @@ public final class ReLU6Layer: Module {
 
     public func forward(_ input: Tensor) -> Tensor {
         cachedInput = input
-        return ReLU6.forward(input)
+        return observed(ReLU6.forward(input))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -12,7 +12,7 @@ public final class ReLULayer: Module {
     public func forward(_ input: Tensor) -> Tensor {
         let output = ReLU.forward(input)
         cachedOutput = output
-        return output
+        return observed(output)
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
