@@ -53,6 +53,11 @@ extension Module {
         return result
     }
 
+    /// This module and its descendants of type `T`, in torch's `self.modules()` order.
+    public func modules<T>(of type: T.Type) -> [T] {
+        namedModules().compactMap { $0.module as? T }
+    }
+
     public var parameterCount: Int {
         namedParameters().reduce(0) { $0 + $1.parameter.count }
     }
