@@ -1,0 +1,78 @@
+// TransferModel: a pretrained body cut from a torchvision network, a new head, and its layer groups.
+//   input: (N, 3, H, W)   output: (N, classes)
+
+import Tensors
+
+/// State-dict keys are torchvision's for the body (`conv1.weight`, `features.0.weight`) and
+/// `head.N.…` for the head, so torchvision checkpoints load into the body by name.
+public final class TransferModel: Module {
+    public let typeName = "TransferModel"
+    public let architecture: String
+    public let version: FastaiVersion
+    public let body: Sequential
+    public let head: Sequential
+    public let groups: [LayerGroup]
+    public var isTraining = true
+    /// Groups `0 ..< frozenGroups` are frozen.
+    public private(set) var frozenGroups = 0
+    public var trainBN = true
+    public var bnStats = BatchNormStatsMode.update
+
+    init(architecture: String, version: FastaiVersion, body: Sequential, head: Sequential, groups: [LayerGroup]) {
+        self.architecture = architecture
+        self.version = version
+        self.body = body
+        self.head = head
+        self.groups = groups
+    }
+
+    public var children: [(name: String, module: any Module)] {
+        body.children + [("head", head)]
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        head.forward(body.forward(input))
+    }
+
+    public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        Chain.backward([body, head], gradOutput, needsInputGradient: needsInputGradient)
+    }
+
+    /// fastai's `freeze_to(n)` with Python slice meaning: groups `[..<n]` frozen (BatchNorm
+    /// parameters excepted when `trainBN`), groups `[n...]` trainable. −1 is `freeze()`, 0 `unfreeze()`.
+    public func freeze(to n: Int) throws {
+        let count = groups.count
+        guard count > 1 else { throw TransferError.oneGroup(arch: architecture) }
+        guard n >= -count && n < count else { throw TransferError.freezeOutOfRange(index: n, groups: count) }
+        let frozen = n >= 0 ? n : count + n
+        for group in groups {
+            for leaf in group.leaves {
+                let keepsTraining = group.index >= frozen || (trainBN && leaf.module is BatchNormLayer)
+                for (_, parameter) in leaf.module.parameters { parameter.requiresGrad = keepsTraining }
+            }
+        }
+        frozenGroups = frozen
+    }
+
+    public func freeze() throws { try freeze(to: -1) }
+    public func unfreeze() throws { try freeze(to: 0) }
+
+    /// Training or evaluation mode for every layer; in training, BatchNorm layers of frozen groups
+    /// run in evaluation mode when `bnStats` is `.freeze`.
+    public func prepare(training: Bool) {
+        train(training)
+        guard training && bnStats == .freeze else { return }
+        for group in groups where group.index < frozenGroups {
+            for leaf in group.leaves where leaf.module is BatchNormLayer { leaf.module.isTraining = false }
+        }
+    }
+
+    /// The group of every parameter key, for optimisers and summaries.
+    public var groupOfParameter: [String: Int] {
+        var result: [String: Int] = [:]
+        for group in groups {
+            for (key, _) in group.parameters { result[key] = group.index }
+        }
+        return result
+    }
+}
