@@ -6,8 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-@inline(__always) func logDouble(_ x: Double) -> Double { log(x) }
-@inline(__always) func sinDouble(_ x: Double) -> Double { sin(x) }
-@inline(__always) func cosDouble(_ x: Double) -> Double { cos(x) }
+@inline(__always) func sinFloat(_ x: Float) -> Float { sinf(x) }
+@inline(__always) func cosFloat(_ x: Float) -> Float { cosf(x) }
 @inline(__always) public func expFloat(_ x: Float) -> Float { expf(x) }
 @inline(__always) public func logFloat(_ x: Float) -> Float { logf(x) }

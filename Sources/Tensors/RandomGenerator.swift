@@ -53,13 +53,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
             spareNormal = nil
             return spare
         }
-        var u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        if u1 < Double.leastNormalMagnitude { u1 = Double.leastNormalMagnitude }
-        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        let radius = (-2.0 * logDouble(u1)).squareRoot()
-        let angle = 2.0 * Double.pi * u2
-        spareNormal = Float(radius * sinDouble(angle))
-        return Float(radius * cosDouble(angle))
+        // One 64-bit draw gives both uniforms (32 bits each); Float math is ample for a Float result.
+        let bits = next()
+        let u1 = (Float(bits >> 40) + 0.5) * (1.0 / 16_777_216.0)
+        let u2 = Float((bits >> 8) & 0xFF_FFFF) * (1.0 / 16_777_216.0)
+        let radius = (-2 * logFloat(u1)).squareRoot()
+        let angle = 2 * Float.pi * u2
+        spareNormal = radius * sinFloat(angle)
+        return radius * cosFloat(angle)
     }
 
     public static func == (lhs: RandomGenerator, rhs: RandomGenerator) -> Bool {

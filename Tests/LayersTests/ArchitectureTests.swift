@@ -183,7 +183,8 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func testInvertedResidualGradients() throws {
-        var rng = RandomGenerator(seed: 4, purpose: "init")
+        // A seed whose ReLU6 inputs stay clear of the kinks by more than the finite-difference step.
+        var rng = RandomGenerator(seed: 6, purpose: "init")
         let residual = InvertedResidual(inChannels: 3, outChannels: 3, stride: 1, expandRatio: 2, rng: &rng)
         XCTAssertTrue(residual.usesResidual)
         XCTAssertEqual(residual.conv.children.map(\.module.typeName), ["Conv2dNormActivation", "Conv2dNormActivation",
