@@ -106,6 +106,7 @@ final class ConfigReader {
     func int(_ node: ConfigNode, _ path: ConfigPath, min: Int? = nil, max: Int? = nil) -> Int? {
         let expected: String
         switch (min, max) {
+        case let (lo?, hi?) where lo == hi: expected = "\(lo)"
         case let (lo?, hi?): expected = "an integer from \(lo) to \(hi)"
         case let (lo?, nil): expected = "an integer ≥ \(lo)"
         case let (nil, hi?): expected = "an integer ≤ \(hi)"
@@ -227,7 +228,7 @@ enum NumberRange {
         case .nonNegative: return "≥ 0"
         case .unitOpen: return "in [0, 1)"
         case .unitClosed: return "in [0, 1]"
-        case let .atLeast(lo): return "≥ \(ConfigNode.format(lo))"
+        case let .atLeast(lo): return "≥ \(lo == lo.rounded() ? String(Int(lo)) : ConfigNode.format(lo))"
         }
     }
 

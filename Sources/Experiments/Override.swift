@@ -82,7 +82,7 @@ public struct Override: Equatable, Sendable, CustomStringConvertible {
             }
             guard let index = Int(key), items.indices.contains(index) else {
                 throw override.error(here, expected: "an index from 0 to \(items.count - 1)", found: "`\(key)`",
-                                     problem: "`\(walked)` has \(items.count) entries; no index `\(key)`",
+                                     problem: "`\(walked)` has \(items.count) \(items.count == 1 ? "entry" : "entries"); no index `\(key)`",
                                      suggestion: Int(key) == nil ? "list entries are addressed by number, e.g. \(walked).0" : nil)
             }
             try set(value, at: rest, in: &items[index], schema: item, walked: here, override)

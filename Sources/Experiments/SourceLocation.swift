@@ -42,7 +42,8 @@ public enum SourceLocation: Equatable, Hashable, Sendable, CustomStringConvertib
             switch l {
             case let .wholeFile(path): return (0, path, 0, 0)
             case let .file(path, line, column): return (0, path, line, column)
-            case let .override(argument): return (1, argument, 0, 0)
+            // Overrides keep the order they were found in: the order given, path errors before value errors.
+            case .override: return (1, "", 0, 0)
             case .generated: return (2, "", 0, 0)
             }
         }

@@ -10,9 +10,8 @@ enum Suggestion {
             if distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
         }
         guard let (candidate, distance) = best else { return nil }
-        // Short names need a tight bound or everything suggests everything.
-        return distance <= max(1, min(3, candidate.count / 3)) || (distance <= 2 && candidate.count >= 4)
-            ? candidate : nil
+        // Up to half the name may be wrong (`frozen` → `freeze`), at most 3 edits, so short names stay strict.
+        return distance <= min(3, max(1, candidate.count / 2)) ? candidate : nil
     }
 
     /// "did you mean `epochs`?" or, when nothing is close, the full list to choose from.
