@@ -10,12 +10,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .target(name: "Tensors", dependencies: ["CBLAS", "CSystem"]),
         .target(name: "Layers", dependencies: ["Tensors"]),
+        .target(name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "runner",
             dependencies: [
@@ -26,6 +28,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,181 @@
+// ModelConfig: the `model` section — architecture, pretrained weights, where to cut, how to split into layer groups, the head.
+
+public struct ModelConfig: Equatable, Sendable {
+    /// Where the body ends: a child index (negative counts from the end) or a child name.
+    public enum Cut: Equatable, Sendable {
+        case index(Int)
+        case name(String)
+    }
+
+    /// fastai 0.7 `model_meta`: the body is `children[:cut]`, group 1 starts at child `lrCut`, the head is group 2.
+    public struct Meta: Equatable, Sendable {
+        public var cut: Int
+        public var lrCut: Int
+
+        public init(cut: Int, lrCut: Int) {
+            self.cut = cut
+            self.lrCut = lrCut
+        }
+    }
+
+    /// Where body layer groups start after the first: child indices, or child names (split points).
+    public enum Split: Equatable, Sendable {
+        case indices([Int])
+        case names([String])
+
+        var count: Int {
+            switch self {
+            case let .indices(values): return values.count
+            case let .names(values): return values.count
+            }
+        }
+    }
+
+    public var arch: Architecture
+    /// A safetensors file with torchvision keys; nil means random initialisation.
+    public var weights: String?
+    public var cut: Cut?
+    public var meta: Meta?
+    public var split: Split?
+    public var head: HeadConfig
+    /// Nil means the dataset's class count.
+    public var classes: Int?
+
+    /// The number of layer groups when the file fixes it without knowing the architecture
+    /// (meta: 2 body groups + head; split: one more body group per split point + head).
+    public var declaredGroupCount: Int? {
+        if meta != nil { return 3 }
+        if let split { return split.count + 2 }
+        return nil
+    }
+
+    enum Key: String, ConfigKey {
+        case arch, weights, cut, meta, split, head, classes
+    }
+
+    static let schema = ConfigSchema.fields(Key.self, [.head: HeadConfig.schema])
+
+    static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader, preset: Preset) -> ModelConfig? {
+        guard let f = r.fields(node, path, Key.self) else { return nil }
+        var arch: Architecture?
+        if let n = f[.arch] {
+            arch = r.choice(n, f.path(.arch), Architecture.self)
+        } else {
+            r.missing(.arch, in: f, suggestion: "e.g. resnet34")
+        }
+
+        var weights: String?
+        if let n = f[.weights], let file = r.string(n, f.path(.weights), expected: "a path to a .safetensors file") {
+            weights = file
+            r.checkExists(file, n, f.path(.weights), directory: false, what: "weights file")
+        }
+
+        var cut: Cut?
+        if let n = f[.cut] {
+            if let s = n.scalar, s.type == .string {
+                cut = s.text.isEmpty ? nil : .name(s.text)
+            } else if let index = r.int(n, f.path(.cut)) {
+                if index == 0 {
+                    r.fail(n, f.path(.cut), expected: "a non-zero index or a child name",
+                           suggestion: "cut: 0 keeps no children; -2 drops the pool and classifier of a resnet")
+                } else {
+                    cut = .index(index)
+                }
+            }
+        }
+
+        var meta: Meta?
+        if let n = f[.meta] {
+            meta = readMeta(n, f.path(.meta), r)
+            for key in [Key.cut, .split] where f.has(key) {
+                let other = f.raw(key) ?? n
+                r.fail(at: other.location, f.path(key), expected: "either `meta` or `\(key.rawValue)`",
+                       found: "both", problem: "`\(key.rawValue)` cannot be combined with `meta`",
+                       suggestion: "meta [cut, lr_cut] already says where to cut and split; remove one")
+            }
+        }
+
+        var split: Split?
+        if let n = f[.split] {
+            split = readSplit(n, f.path(.split), r)
+        }
+
+        var head = HeadConfig.defaults(preset)
+        if let n = f[.head] { head = HeadConfig.read(n, f.path(.head), r, preset: preset) }
+
+        let classes = f[.classes].flatMap { r.int($0, f.path(.classes), min: 2) }
+        guard let arch else { return nil }
+        return ModelConfig(arch: arch, weights: weights, cut: cut, meta: meta, split: split, head: head,
+                           classes: classes)
+    }
+
+    private static func readMeta(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> Meta? {
+        guard let items = n.items, items.count == 2 else {
+            r.fail(n, path, expected: "[cut, lr_cut], two integers", suggestion: "e.g. [8, 6] for a resnet")
+            return nil
+        }
+        let cut = r.int(items[0], path + 0)
+        let lrCut = r.int(items[1], path + 1, min: 1)
+        guard let cut, let lrCut else { return nil }
+        return Meta(cut: cut, lrCut: lrCut)
+    }
+
+    private static func readSplit(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> Split? {
+        let expected = "a non-empty list of child indices or of child names"
+        guard let items = n.items, !items.isEmpty else {
+            r.fail(n, path, expected: expected, suggestion: "e.g. [6] or [layer3]")
+            return nil
+        }
+        let isName = items.map { $0.scalar?.type == .string }
+        if isName.allSatisfy({ $0 }) {
+            let names = items.compactMap { $0.scalar?.text }
+            var seen = Set<String>()
+            for (i, name) in names.enumerated() where !seen.insert(name).inserted {
+                r.fail(items[i], path + i, expected: "each split point once", suggestion: "`\(name)` is listed twice")
+                return nil
+            }
+            return .names(names)
+        }
+        if isName.contains(true) {
+            let first = isName.firstIndex(of: !isName[0]) ?? 0
+            r.fail(at: items[first].location, path + first, expected: "all indices or all names",
+                   found: items[first].summary, problem: "split mixes indices and child names",
+                   suggestion: "write either [4, 6] or [layer2, layer3]")
+            return nil
+        }
+        var values: [Int] = []
+        for (i, item) in items.enumerated() {
+            guard let value = r.int(item, path + i, min: 1) else { return nil }
+            if let previous = values.last, value <= previous {
+                r.fail(item, path + i, expected: "an index above \(previous) (split points strictly increase)")
+                return nil
+            }
+            values.append(value)
+        }
+        return .indices(values)
+    }
+
+    var node: ConfigNode {
+        var cutNode: ConfigNode?
+        switch cut {
+        case let .index(i)?: cutNode = .int(i)
+        case let .name(name)?: cutNode = .string(name)
+        case nil: cutNode = nil
+        }
+        var splitNode: ConfigNode?
+        switch split {
+        case let .indices(values)?: splitNode = .ints(values)
+        case let .names(names)?: splitNode = .list(names.map(ConfigNode.string))
+        case nil: splitNode = nil
+        }
+        return .map([
+            ("arch", .string(arch.rawValue)),
+            ("weights", weights.map(ConfigNode.string)),
+            ("cut", cutNode),
+            ("meta", meta.map { .ints([$0.cut, $0.lrCut]) }),
+            ("split", splitNode),
+            ("head", head.node),
+            ("classes", classes.map(ConfigNode.int)),
+        ])
+    }
+}

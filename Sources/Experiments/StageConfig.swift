@@ -1,0 +1,141 @@
+// StageConfig: one entry of the freeze schedule — which groups train, for how long, at what rates, under which policy.
+
+public struct StageConfig: Equatable, Sendable {
+    public enum PolicyName: String, CaseIterable, Sendable {
+        case oneCycle = "one_cycle"
+        case constant, cosine
+    }
+
+    /// fastai's one-cycle: warm up from lr/div to lr over `pctStart`, then anneal to lr/finalDiv;
+    /// momentum goes through `moms` (two values: down and back up; three: v2's explicit end).
+    public struct OneCycle: Equatable, Sendable {
+        public var pctStart: Double
+        public var div: Double
+        public var finalDiv: Double
+        public var moms: [Double]
+
+        public init(pctStart: Double, div: Double, finalDiv: Double, moms: [Double]) {
+            self.pctStart = pctStart
+            self.div = div
+            self.finalDiv = finalDiv
+            self.moms = moms
+        }
+    }
+
+    public enum Policy: Equatable, Sendable {
+        case oneCycle(OneCycle)
+        case constant
+        case cosine
+
+        public var name: PolicyName {
+            switch self {
+            case .oneCycle: return .oneCycle
+            case .constant: return .constant
+            case .cosine: return .cosine
+            }
+        }
+    }
+
+    public var name: String
+    /// fastai `freeze_to(n)`: groups before n are frozen; negative counts from the end.
+    public var freezeTo: Int
+    public var epochs: Int
+    public var lr: LearningRate
+    public var policy: Policy
+
+    enum Key: String, ConfigKey {
+        case name
+        case freezeTo = "freeze_to"
+        case epochs, lr, policy
+        case pctStart = "pct_start"
+        case div
+        case finalDiv = "final_div"
+        case moms
+    }
+
+    static let schema = ConfigSchema.fields(Key.self)
+
+    static func read(_ node: ConfigNode, _ path: ConfigPath, index: Int, _ r: ConfigReader,
+                     preset: Preset) -> StageConfig? {
+        guard let f = r.fields(node, path, Key.self) else { return nil }
+        let name = f[.name].flatMap { readName($0, f.path(.name), r) } ?? "stage\(index)"
+
+        var freezeTo: Int?
+        if let n = f[.freezeTo] {
+            freezeTo = r.int(n, f.path(.freezeTo))
+        } else {
+            r.missing(.freezeTo, in: f, suggestion: "-1 trains only the head, 0 trains everything")
+        }
+        var epochs: Int?
+        if let n = f[.epochs] {
+            epochs = r.int(n, f.path(.epochs), min: 1)
+        } else {
+            r.missing(.epochs, in: f)
+        }
+
+        var lr = preset.learningRate
+        if let n = f[.lr] {
+            lr = LearningRate.read(n, f.path(.lr), r)
+        } else if lr == nil {
+            r.missing(.lr, in: f, suggestion: "the \(preset.rawValue) preset has no default learning rate")
+        }
+
+        let policyName: PolicyName? = f[.policy].map { r.choice($0, f.path(.policy), PolicyName.self) } ?? preset.policy
+        let policy: Policy
+        switch policyName {
+        case .oneCycle?:
+            let div = f[.div].flatMap { r.number($0, f.path(.div), .positive) } ?? preset.div
+            var moms = preset.moms
+            if let n = f[.moms] {
+                if let items = n.items, items.count == 2 || items.count == 3 {
+                    moms = r.numbers(n, f.path(.moms), count: items.count, .unitOpen) ?? moms
+                } else {
+                    r.fail(n, f.path(.moms), expected: "a list of 2 or 3 momentums in [0, 1)",
+                           suggestion: "e.g. [0.95, 0.85] (v1) or [0.95, 0.85, 0.95] (v2)")
+                }
+            }
+            policy = .oneCycle(OneCycle(
+                pctStart: f[.pctStart].flatMap { r.number($0, f.path(.pctStart), .unitOpen) } ?? preset.pctStart,
+                div: div,
+                finalDiv: f[.finalDiv].flatMap { r.number($0, f.path(.finalDiv), .positive) }
+                    ?? preset.finalDiv(div: div),
+                moms: moms))
+        case let other?:
+            for key in [Key.pctStart, .div, .finalDiv, .moms] where f.has(key) {
+                r.notApplicable(key, in: f, because: "by policy \(other.rawValue)")
+            }
+            policy = other == .constant ? .constant : .cosine
+        case nil:
+            policy = .constant
+        }
+
+        guard let freezeTo, let epochs, let lr else { return nil }
+        return StageConfig(name: name, freezeTo: freezeTo, epochs: epochs, lr: lr, policy: policy)
+    }
+
+    /// Names become parts of run directories and node ids, so they stay simple.
+    private static func readName(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> String? {
+        let expected = "a name of letters, digits, `-` and `_`"
+        guard let text = r.string(n, path, expected: expected) else { return nil }
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            r.fail(n, path, expected: expected)
+            return nil
+        }
+        return text
+    }
+
+    var node: ConfigNode {
+        var pairs: [(String, ConfigNode?)] = [
+            ("name", .string(name)),
+            ("freeze_to", .int(freezeTo)),
+            ("epochs", .int(epochs)),
+            ("lr", lr.node),
+            ("policy", .string(policy.name.rawValue)),
+        ]
+        if case let .oneCycle(c) = policy {
+            pairs += [("pct_start", .number(c.pctStart)), ("div", .number(c.div)),
+                      ("final_div", .number(c.finalDiv)), ("moms", .numbers(c.moms))]
+        }
+        return .map(pairs)
+    }
+}
