@@ -88,8 +88,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("archs", nargs="+", metavar="ARCH")
     parser.add_argument("dir", metavar="DIR")
-    parser.add_argument("--gradients-for", default="", help="comma-separated archs that get evaluation-mode gradients")
-    parser.add_argument("--train-gradients-for", default="", help="comma-separated archs that get training-mode gradients")
+    parser.add_argument("--gradients-for", default="",
+                        help="comma-separated archs that get evaluation-mode gradients")
+    parser.add_argument("--train-gradients-for", default="",
+                        help="comma-separated archs that get training-mode gradients")
     args = parser.parse_args()
     eval_gradients = {name for name in args.gradients_for.split(",") if name}
     train_gradients = {name for name in args.train_gradients_for.split(",") if name}

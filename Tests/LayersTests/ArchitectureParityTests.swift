@@ -132,7 +132,8 @@ final class ArchitectureParityTests: XCTestCase {
     private func compareGradients(_ model: TorchvisionModel, _ r: Tensor, _ outputs: SafeTensors, prefix: String,
                                   _ name: String, file: StaticString, line: UInt) throws {
         func expected(_ key: String) throws -> Tensor {
-            try XCTUnwrap(outputs.tensors[prefix + key], "\(name): fixture has no `\(prefix + key)`", file: file, line: line)
+            try XCTUnwrap(outputs.tensors[prefix + key], "\(name): fixture has no `\(prefix + key)`",
+                          file: file, line: line)
         }
         let mode = prefix.dropLast()
         model.zeroGradients()
