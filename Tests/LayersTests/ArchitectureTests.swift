@@ -58,7 +58,9 @@ final class ArchitectureTests: XCTestCase {
             XCTAssertEqual(model.parameterCount, facts.parameters, "\(name) parameter total")
             let state = model.stateDict()
             XCTAssertEqual(state.tensors.count, facts.keys, "\(name) state-dict keys")
-            let keyLines = state.tensors.keys.sorted().compactMap { key in state.tensors[key].map { "\(key) \($0.shape)" } }
+            let keyLines = state.tensors.keys.sorted().compactMap { key in
+                state.tensors[key].map { "\(key) \($0.shape)" }
+            }
             XCTAssertEqual(fnv1a(keyLines.joined(separator: "\n")), facts.keyDigest, "\(name) keys and shapes")
             let treeLines = model.namedModules().map { "\($0.name) \($0.module.typeName)" }
             XCTAssertEqual(fnv1a(treeLines.joined(separator: "\n")), facts.treeDigest, "\(name) module tree")
@@ -128,7 +130,8 @@ final class ArchitectureTests: XCTestCase {
 
         let densenet = Architecture.densenet121.build(rng: &rng)
         try checkStatistics(densenet, "features.conv0.weight", std: (2 / Float(3 * 49)).squareRoot())
-        try checkStatistics(densenet, "features.denseblock2.denselayer3.conv2.weight", std: (2 / Float(128 * 9)).squareRoot())
+        try checkStatistics(densenet, "features.denseblock2.denselayer3.conv2.weight",
+                            std: (2 / Float(128 * 9)).squareRoot())
         try checkConstant(densenet, "classifier.bias", 0)
         try checkStatistics(densenet, "classifier.weight", std: 1 / Float(3 * 1024).squareRoot())
 

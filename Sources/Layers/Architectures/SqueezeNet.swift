@@ -39,7 +39,8 @@ enum SqueezeNet {
         let classifier = Sequential([dropout.layer(p: 0.5), finalConv, ReLULayer(),
                                      AdaptiveAvgPool2dLayer(outputSize: (1, 1))])
         // `torch.flatten(x, 1)` after the classifier.
-        let model = TorchvisionModel(typeName: "SqueezeNet", children: [("features", features), ("classifier", classifier)],
+        let model = TorchvisionModel(typeName: "SqueezeNet",
+                                     children: [("features", features), ("classifier", classifier)],
                                      stepsAfter: [1: [FlattenLayer()]])
         // torchvision's init loop: kaiming-uniform (a = 0, fan in) except the final conv, every bias 0.
         for conv in model.modules(of: Conv2dLayer.self) {
