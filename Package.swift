@@ -16,8 +16,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .target(name: "Tensors", dependencies: ["CBLAS", "CSystem"]),
-        .target(name: "Layers", dependencies: ["Tensors"]),
-        .target(name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Diagnostics"),
+        .target(name: "Layers", dependencies: ["Tensors", "Diagnostics"]),
+        .target(name: "Experiments", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "runner",
             dependencies: [
@@ -28,7 +29,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Diagnostics"]),
     ],
     swiftLanguageModes: [.v5]
 )

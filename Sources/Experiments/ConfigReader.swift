@@ -1,5 +1,6 @@
 // ConfigReader: reads typed values out of a ConfigNode tree and collects every problem instead of stopping.
 
+import Diagnostics
 import Foundation
 
 final class ConfigReader {

@@ -31,7 +31,7 @@ public struct ModelConfig: Equatable, Sendable {
         }
     }
 
-    public var arch: Architecture
+    public var arch: ArchitectureName
     /// A safetensors file with torchvision keys; nil means random initialisation.
     public var weights: String?
     public var cut: Cut?
@@ -57,9 +57,9 @@ public struct ModelConfig: Equatable, Sendable {
 
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader, preset: Preset) -> ModelConfig? {
         guard let f = r.fields(node, path, Key.self) else { return nil }
-        var arch: Architecture?
+        var arch: ArchitectureName?
         if let n = f[.arch] {
-            arch = r.choice(n, f.path(.arch), Architecture.self)
+            arch = r.choice(n, f.path(.arch), ArchitectureName.self)
         } else {
             r.missing(.arch, in: f, suggestion: "e.g. resnet34")
         }

@@ -1,5 +1,7 @@
 // Override: one value set at a key path — from `--set key.path=value` or one point of a sweep — applied to the tree before decoding.
 
+import Diagnostics
+
 public struct Override: Equatable, Sendable, CustomStringConvertible {
     public var path: ConfigPath
     public var value: ConfigNode

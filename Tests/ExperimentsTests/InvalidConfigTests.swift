@@ -1,6 +1,7 @@
 // InvalidConfigTests: one wrong file per test, each checked for its own message and its line:column.
 
 @testable import Experiments
+import Diagnostics
 import XCTest
 
 final class InvalidConfigTests: ConfigTestCase {

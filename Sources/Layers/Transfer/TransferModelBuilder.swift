@@ -1,5 +1,6 @@
 // TransferModelBuilder: cuts a torchvision network into a body, adds a head, and splits it into groups.
 
+import Diagnostics
 import Tensors
 
 public struct TransferSpec: Equatable, Sendable {

@@ -1,8 +1,8 @@
-// Suggestion: "did you mean" by edit distance, for unknown keys and enum values.
+// Suggestion: "did you mean" by edit distance, for unknown keys, enum values and child names.
 
-enum Suggestion {
+public enum Suggestion {
     /// The closest candidate, if it is close enough to be a plausible typo.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)?
         for candidate in candidates {
@@ -15,14 +15,14 @@ enum Suggestion {
     }
 
     /// "did you mean `epochs`?" or, when nothing is close, the full list to choose from.
-    static func text(for word: String, in candidates: [String], noun: String) -> String {
+    public static func text(for word: String, in candidates: [String], noun: String) -> String {
         if let match = closest(to: word, in: candidates) {
             return "did you mean `\(match)`?"
         }
         return "\(noun): " + candidates.joined(separator: ", ")
     }
 
-    static func levenshtein(_ a: String, _ b: String) -> Int {
+    public static func levenshtein(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -1,6 +1,6 @@
-// Architecture: the torchvision constructors Runner can build, by their torchvision names.
+// ArchitectureName: the torchvision constructors Runner can build, by their torchvision names.
 
-public enum Architecture: String, CaseIterable, Equatable, Sendable {
+public enum ArchitectureName: String, CaseIterable, Equatable, Sendable {
     case resnet18, resnet34, resnet50, resnet101, resnet152
     case vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn
     case alexnet
