@@ -19,10 +19,11 @@ let package = Package(
         .target(name: "Diagnostics"),
         .target(name: "Layers", dependencies: ["Tensors", "Diagnostics"]),
         .target(name: "Experiments", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Training", dependencies: ["Tensors", "Layers", "Experiments"]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "Tensors", "Layers",
+                "Tensors", "Layers", "Experiments", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
@@ -30,6 +31,8 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Diagnostics"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Experiments", "Layers", "Tensors"]),
+        .testTarget(name: "CLITests", dependencies: ["runner"]),
     ],
     swiftLanguageModes: [.v5]
 )

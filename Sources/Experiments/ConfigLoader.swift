@@ -74,7 +74,8 @@ public enum ConfigLoader {
         }
 
         guard errors.isEmpty, let base else { throw ConfigErrors.ordered(errors) }
-        return LoadedConfig(path: path, text: yaml, config: base, overrides: applied, jobs: jobs)
+        return LoadedConfig(path: path, text: yaml, config: base, overrides: applied, jobs: jobs,
+                            locations: tree.locations())
     }
 
     /// resolved.yaml: every setting spelt out, keys in schema order, numbers in their shortest exact form.

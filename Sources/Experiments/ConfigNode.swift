@@ -54,6 +54,23 @@ public struct ConfigNode: Equatable, Sendable {
         a.kind == b.kind
     }
 
+    /// Every node's location by key path (list items by index), this node's under `prefix`.
+    public func locations(prefix: ConfigPath = ConfigPath()) -> [ConfigPath: SourceLocation] {
+        var result = [prefix: location]
+        switch kind {
+        case .scalar: break
+        case let .sequence(items):
+            for (index, item) in items.enumerated() {
+                result.merge(item.locations(prefix: prefix + index)) { first, _ in first }
+            }
+        case let .mapping(entries):
+            for entry in entries {
+                result.merge(entry.value.locations(prefix: prefix + entry.key)) { first, _ in first }
+            }
+        }
+        return result
+    }
+
     // MARK: Building
 
     public static func string(_ text: String) -> ConfigNode { ConfigNode(.scalar(Scalar(text, .string))) }

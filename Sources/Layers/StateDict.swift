@@ -17,11 +17,26 @@ extension Module {
     /// Copies every tensor of `file` into the module by key. Missing keys, unexpected keys and shape
     /// mismatches are all collected and reported together; nothing is changed unless all match.
     public func loadStateDict(_ file: SafeTensors, path: String = "<state dict>") throws {
-        let parameters = namedParameters()
-        let buffers = namedBuffers()
+        let problems = mismatches(with: file)
+        guard problems.missing.isEmpty, problems.unexpected.isEmpty, problems.shapes.isEmpty else {
+            throw WeightsError.mismatch(path: path, missing: problems.missing, unexpected: problems.unexpected,
+                                        shapes: problems.shapes)
+        }
+        for (key, parameter) in namedParameters() {
+            if let tensor = file.tensors[key] { parameter.value = tensor }
+        }
+        for (key, buffer) in namedBuffers() {
+            if let tensor = file.tensors[key] { buffer.value = tensor.reshaped(buffer.value.shape) }
+        }
+    }
+
+    /// The keys the module expects but `file` lacks, the keys `file` has but the module does not
+    /// expect, and the shapes that differ — each sorted by key.
+    public func mismatches(with file: SafeTensors)
+        -> (missing: [String], unexpected: [String], shapes: [WeightsError.ShapeMismatch]) {
         var expected: [String: [Int]] = [:]
-        for (key, parameter) in parameters { expected[key] = parameter.shape }
-        for (key, buffer) in buffers { expected[key] = buffer.value.shape }
+        for (key, parameter) in namedParameters() { expected[key] = parameter.shape }
+        for (key, buffer) in namedBuffers() { expected[key] = buffer.value.shape }
         let missing = expected.keys.filter { file.tensors[$0] == nil }.sorted()
         let unexpected = file.tensors.keys.filter { expected[$0] == nil }.sorted()
         let shapes = expected.keys.sorted().compactMap { key -> WeightsError.ShapeMismatch? in
@@ -30,14 +45,6 @@ extension Module {
             if want.isEmpty && found == [1] { return nil }
             return WeightsError.ShapeMismatch(key: key, expected: want, found: found)
         }
-        guard missing.isEmpty, unexpected.isEmpty, shapes.isEmpty else {
-            throw WeightsError.mismatch(path: path, missing: missing, unexpected: unexpected, shapes: shapes)
-        }
-        for (key, parameter) in parameters {
-            if let tensor = file.tensors[key] { parameter.value = tensor }
-        }
-        for (key, buffer) in buffers {
-            if let tensor = file.tensors[key] { buffer.value = tensor.reshaped(buffer.value.shape) }
-        }
+        return (missing, unexpected, shapes)
     }
 }

@@ -88,6 +88,22 @@ public struct ModelSummary {
         return lines.joined(separator: "\n")
     }
 
+    /// The same content for `--json`: plain dictionaries and arrays, ready for JSONSerialization.
+    public var jsonObject: [String: Any] {
+        [
+            "layers": rows.map { row -> [String: Any] in
+                var item: [String: Any] = ["name": row.name, "type": row.type, "output_shape": row.outputShape,
+                                           "params": row.parameters, "group": row.group]
+                item["trainable"] = row.trainable ?? false
+                return item
+            },
+            "groups": groups.map { ["index": $0.index, "params": $0.parameters, "trainable": $0.trainable] },
+            "total_params": totalParameters,
+            "trainable_params": trainableParameters,
+            "frozen_groups": frozenGroups,
+        ]
+    }
+
     static func thousands(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var result = ""

@@ -17,13 +17,18 @@ public final class TransferModel: Module {
     public private(set) var frozenGroups = 0
     public var trainBN = true
     public var bnStats = BatchNormStatsMode.update
+    /// Every state-dict key of the uncut torchvision network, so that loading its checkpoint can tell
+    /// keys of cut-off children (fc, classifier) from keys of another architecture.
+    let torchvisionKeys: Set<String>
 
-    init(architecture: String, version: FastaiVersion, body: Sequential, head: Sequential, groups: [LayerGroup]) {
+    init(architecture: String, version: FastaiVersion, body: Sequential, head: Sequential, groups: [LayerGroup],
+         torchvisionKeys: Set<String>) {
         self.architecture = architecture
         self.version = version
         self.body = body
         self.head = head
         self.groups = groups
+        self.torchvisionKeys = torchvisionKeys
     }
 
     public var children: [(name: String, module: any Module)] {

@@ -35,7 +35,8 @@ extension TransferModel {
                                  version: spec.version, rng: &rng)
         let groups = try makeGroups(body: plan.body, head: head, bodyPoints: plan.splitPoints,
                                     headPoint: plan.headSplitChild, arch: name)
-        return TransferModel(architecture: name, version: spec.version, body: plan.body, head: head, groups: groups)
+        return TransferModel(architecture: name, version: spec.version, body: plan.body, head: head, groups: groups,
+                             torchvisionKeys: Set(network.stateDict().tensors.keys))
     }
 
     /// The channel count of the body's output, from a 64-pixel dummy forward as fastai v1/v2 do.

@@ -1,0 +1,76 @@
+// ModelCheck: the checks of an experiment file that need the architecture, reported at the file's lines.
+
+import Experiments
+import Layers
+
+/// Runs before anything trains: the cut and split against the real module tree, every stage's
+/// `freeze_to` and learning-rate list against the group count, and the weights file against the
+/// body's keys and shapes. All problems are collected.
+public enum ModelCheck {
+    public static func errors(in loaded: LoadedConfig, classes: Int, checkWeights: Bool = true) -> [ConfigError] {
+        var errors: [ConfigError] = []
+        var checkedWeights = Set<String>()
+        for job in loaded.jobs {
+            let config = job.config
+            func report(_ key: ConfigPath, _ problem: String) {
+                let override = job.overrides.first { key.hasPrefix($0.path) || $0.path.hasPrefix(key) }
+                let location = override?.location ?? loaded.location(of: key)
+                let prefix = loaded.jobs.count > 1 ? "job \(job.id): " : ""
+                let item = ConfigError(location: location, keyPath: key, expected: "", found: "",
+                                       problem: prefix + problem)
+                if !errors.contains(item) { errors.append(item) }
+            }
+            let model: TransferModel
+            do {
+                model = try ModelFactory.build(config, classes: classes, loadWeights: false)
+            } catch let failure as TransferError {
+                report(keyPath(of: failure, config.model), failure.description)
+                continue
+            } catch {
+                report("model", "\(error)")
+                continue
+            }
+            let groups = model.groups.count
+            for (index, stage) in config.schedule.enumerated() {
+                if stage.freezeTo < -groups || stage.freezeTo >= groups {
+                    report("schedule" + index + "freeze_to",
+                          "freeze_to \(stage.freezeTo) is outside the model's \(groups) layer groups;"
+                          + " use -\(groups)...\(groups - 1) (-1 = all but the head, 0 = all)")
+                }
+                do {
+                    _ = try stage.lr.values(groups: groups)
+                } catch {
+                    report("schedule" + index + "lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
+                }
+            }
+            if checkWeights, let path = config.model.weights, !checkedWeights.contains(path) {
+                checkedWeights.insert(path)
+                do {
+                    try model.loadPretrained(try SafeTensors.read(path: path), path: path)
+                } catch {
+                    report("model.weights", "\(error)")
+                }
+            }
+        }
+        return errors
+    }
+
+    /// The key a transfer error is about.
+    private static func keyPath(of failure: TransferError, _ model: ModelConfig) -> ConfigPath {
+        switch failure {
+        case .cutOutOfRange, .noPoolingChild, .emptyBody:
+            return model.meta != nil ? "model.meta" : "model.cut"
+        case let .unknownChild(_, name, _, _):
+            if case .name(name)? = model.cut { return "model.cut" }
+            return "model.split"
+        case .splitOutOfRange, .splitNotIncreasing, .defaultSplitOutsideBody:
+            return model.meta != nil ? "model.meta" : (model.split != nil ? "model.split" : "model.cut")
+        case .noLegacyMeta:
+            return "preset"
+        case .badHead:
+            return "model.head"
+        case .oneGroup, .freezeOutOfRange:
+            return "schedule"
+        }
+    }
+}
