@@ -16,16 +16,19 @@ let package = Package(
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .target(name: "Tensors", dependencies: ["CBLAS", "CSystem"]),
         .target(name: "Layers", dependencies: ["Tensors"]),
+        .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs"),
+        .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs"]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "Tensors", "Layers",
+                "Tensors", "Layers", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
