@@ -8,7 +8,7 @@ struct Runner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
         abstract: "Declarative, reproducible transfer-learning experiments for image classifiers.",
-        subcommands: [Bench.self])
+        subcommands: [Bench.self, DataCommand.self])
 
     static func main() {
         MemoryPolicy.retainFreedMemory()
