@@ -24,76 +24,95 @@ public enum ImageResizer {
 
     /// Resamples the source rectangle `box` (x0, y0, x1, y1 in pixel-edge coordinates) to `width` × `height`.
     public static func resample(_ image: RGBImage, box: (Double, Double, Double, Double), width: Int, height: Int) -> RGBImage {
-        let horizontal = weights(inputSize: image.width, start: box.0, end: box.2, outputSize: width)
-        let vertical = weights(inputSize: image.height, start: box.1, end: box.3, outputSize: height)
-        // Rows of the intermediate image that the vertical pass needs, horizontally resampled.
-        var rowsNeeded = [Bool](repeating: false, count: image.height)
-        for taps in vertical { for tap in taps.indices { rowsNeeded[taps.first + tap] = true } }
-        var middle = [Float](repeating: 0, count: image.height * width * 3)
-        image.pixels.withUnsafeBufferPointer { source in
-            middle.withUnsafeMutableBufferPointer { target in
-                for y in 0..<image.height where rowsNeeded[y] {
-                    let row = y * image.width * 3
-                    for x in 0..<width {
-                        let taps = horizontal[x]
-                        var r: Float = 0, g: Float = 0, b: Float = 0
-                        for (k, weight) in taps.weights.enumerated() {
-                            let s = row + (taps.first + k) * 3
-                            r += weight * Float(source[s])
-                            g += weight * Float(source[s + 1])
-                            b += weight * Float(source[s + 2])
+        let horizontal = Filter(inputSize: image.width, start: box.0, end: box.2, outputSize: width)
+        let vertical = Filter(inputSize: image.height, start: box.1, end: box.3, outputSize: height)
+        // Only the rows the vertical pass reads are resampled horizontally.
+        let firstRow = vertical.first.min() ?? 0
+        let lastRow = zip(vertical.first, vertical.count).map { $0 + $1 }.max() ?? 0
+        let rowStride = width * 3
+        var middle = [Float](repeating: 0, count: max(0, lastRow - firstRow) * rowStride)
+        image.pixels.withUnsafeBufferPointer { sourceBuffer in
+            middle.withUnsafeMutableBufferPointer { targetBuffer in
+                horizontal.weights.withUnsafeBufferPointer { weightBuffer in
+                    guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress,
+                          let weights = weightBuffer.baseAddress else { return }
+                    for y in firstRow..<lastRow {
+                        let row = source + y * image.width * 3
+                        let out = target + (y - firstRow) * rowStride
+                        for x in 0..<width {
+                            let taps = weights + x * horizontal.taps
+                            var pixel = row + horizontal.first[x] * 3
+                            var r: Float = 0, g: Float = 0, b: Float = 0
+                            for k in 0..<horizontal.count[x] {
+                                let weight = taps[k]
+                                r += weight * Float(pixel[0])
+                                g += weight * Float(pixel[1])
+                                b += weight * Float(pixel[2])
+                                pixel += 3
+                            }
+                            out[3 * x] = r
+                            out[3 * x + 1] = g
+                            out[3 * x + 2] = b
                         }
-                        let t = (y * width + x) * 3
-                        target[t] = r
-                        target[t + 1] = g
-                        target[t + 2] = b
                     }
                 }
             }
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        middle.withUnsafeBufferPointer { source in
-            pixels.withUnsafeMutableBufferPointer { target in
+        middle.withUnsafeBufferPointer { sourceBuffer in
+            pixels.withUnsafeMutableBufferPointer { targetBuffer in
+                guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
+                var accumulator = [Float](repeating: 0, count: rowStride)
                 for y in 0..<height {
-                    let taps = vertical[y]
-                    for x in 0..<(width * 3) {
-                        var value: Float = 0
-                        for (k, weight) in taps.weights.enumerated() {
-                            value += weight * source[(taps.first + k) * width * 3 + x]
-                        }
-                        target[y * width * 3 + x] = UInt8(max(0, min(255, value.rounded())))
+                    for i in 0..<rowStride { accumulator[i] = 0 }
+                    for k in 0..<vertical.count[y] {
+                        let weight = vertical.weights[y * vertical.taps + k]
+                        let row = source + (vertical.first[y] + k - firstRow) * rowStride
+                        for i in 0..<rowStride { accumulator[i] += weight * row[i] }
                     }
+                    let out = target + y * rowStride
+                    for i in 0..<rowStride { out[i] = UInt8(max(0, min(255, accumulator[i].rounded()))) }
                 }
             }
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 
-    struct Taps {
-        var first: Int
+    /// For each output pixel, the run of input pixels under its triangle filter and their
+    /// normalised weights, stored flat with `taps` slots per output pixel.
+    struct Filter {
+        var first: [Int]
+        var count: [Int]
         var weights: [Float]
-        var indices: Range<Int> { 0..<weights.count }
-    }
+        var taps: Int
 
-    /// For each output pixel, the input pixels under its triangle filter and their normalised weights.
-    static func weights(inputSize: Int, start: Double, end: Double, outputSize: Int) -> [Taps] {
-        let scale = (end - start) / Double(outputSize)
-        let support = max(scale, 1)
-        return (0..<outputSize).map { x in
-            let centre = start + (Double(x) + 0.5) * scale
-            let low = max(0, Int((centre - support).rounded(.down)))
-            let high = min(inputSize, Int((centre + support).rounded(.up)))
-            var weights: [Double] = []
-            for i in low..<max(low + 1, high) {
-                weights.append(max(0, 1 - abs((Double(i) + 0.5 - centre) / support)))
+        init(inputSize: Int, start: Double, end: Double, outputSize: Int) {
+            let scale = (end - start) / Double(outputSize)
+            let support = max(scale, 1)
+            taps = Int((2 * support).rounded(.up)) + 2
+            first = []
+            count = []
+            weights = [Float](repeating: 0, count: outputSize * taps)
+            for x in 0..<outputSize {
+                let centre = start + (Double(x) + 0.5) * scale
+                var low = max(0, Int((centre - support).rounded(.down)))
+                var high = min(inputSize, Int((centre + support).rounded(.up)))
+                var values: [Double] = []
+                if low < high {
+                    for i in low..<high { values.append(max(0, 1 - abs((Double(i) + 0.5 - centre) / support))) }
+                }
+                var total = values.reduce(0, +)
+                if total == 0 {
+                    // A box entirely outside the image: take the nearest pixel.
+                    low = min(max(0, Int(centre)), inputSize - 1)
+                    high = low + 1
+                    values = [1]
+                    total = 1
+                }
+                first.append(low)
+                count.append(values.count)
+                for (k, value) in values.enumerated() { weights[x * taps + k] = Float(value / total) }
             }
-            var total = weights.reduce(0, +)
-            if total == 0 {
-                // A box entirely outside the image: take the nearest pixel.
-                weights = [1]
-                total = 1
-            }
-            return Taps(first: min(low, inputSize - 1), weights: weights.map { Float($0 / total) })
         }
     }
 

@@ -61,6 +61,22 @@ final class TransformsTests: XCTestCase {
         XCTAssertTrue((0..<16).allSatisfy { flat[$0, 15] == (10, 20, 30) && flat[0, $0] == (10, 20, 30) })
     }
 
+    func testResampleMatchesPILBilinear() throws {
+        // Pillow 13: Image.open("rgb.png").resize(size, Image.BILINEAR), flattened.
+        let expected: [(Int, Int, [UInt8])] = [
+            (3, 3, [18, 5, 7, 56, 5, 7, 94, 5, 7, 18, 24, 7, 56, 24, 7, 94, 24, 7, 18, 43, 7, 56, 43, 7, 94, 43, 7]),
+            (5, 2, [7, 11, 7, 31, 11, 7, 56, 11, 7, 81, 11, 7, 105, 11, 7, 7, 37, 7, 31, 37, 7, 56, 37, 7, 81, 37, 7, 105, 37, 7]),
+        ]
+        let image = try ImageDecoder.decode(contentsOf: FixtureFiles.path("rgb.png"))
+        for (width, height, pixels) in expected {
+            let resized = ImageResizer.resample(image, box: (0, 0, 8, 4), width: width, height: height)
+            XCTAssertEqual(zip(resized.pixels, pixels).map { abs(Int($0) - Int($1)) }.max(), 0, "\(width)×\(height): \(resized.pixels)")
+        }
+        // Upscaling 8×4 → 13×7: first row.
+        let up = ImageResizer.resample(image, box: (0, 0, 8, 4), width: 13, height: 7)
+        XCTAssertEqual(stride(from: 0, to: 39, by: 3).map { Int(up.pixels[$0]) }, [0, 7, 17, 26, 36, 46, 56, 66, 76, 86, 95, 105, 112])
+    }
+
     private func resample(_ image: RGBImage, _ homography: Homography, padding: ResizeMethod.Padding = .reflection) -> Tensor {
         let size = image.width
         return Tensor(uninitializedShape: [3, size, size]) {
