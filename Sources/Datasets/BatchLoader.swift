@@ -81,8 +81,19 @@ public final class BatchLoader: @unchecked Sendable {
             if workers <= 1 {
                 for i in 0..<n { work(i) }
             } else {
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    for i in Swift.stride(from: worker, to: n, by: workers) { work(i) }
+                // Items are handed out one at a time because decode times vary with file size;
+                // which worker takes which item does not change any output.
+                var next = 0
+                let counter = NSLock()
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        counter.lock()
+                        let i = next
+                        next += 1
+                        counter.unlock()
+                        if i >= n { return }
+                        work(i)
+                    }
                 }
             }
         }

@@ -1,4 +1,4 @@
-// DecodeCache: every image decoded and resized once into one file of fixed-size uint8 records (size × size × 3), memory-mapped by later epochs.
+// DecodeCache: every image decoded and prepared once into one file of fixed-size uint8 RGB records (≤ size × maxPreparedSide × 3), memory-mapped by later epochs.
 
 import Dispatch
 import Foundation
@@ -14,9 +14,10 @@ import Darwin
 /// or touching an image, or changing the size or method, builds a new one. It is written to a
 /// temporary name and renamed, so a crash never leaves a half-written cache under the real name.
 ///
-/// Layout (little-endian): 64-byte header (magic, key, count, width, height, records offset,
-/// trailer offset, trailer length), one status byte per item, then the records, then a JSON
-/// trailer listing the skipped files and why.
+/// Layout (little-endian): 64-byte header (magic, key, count, size, longest side, records
+/// offset, trailer offset, trailer length), one status byte per item, each item's width and
+/// height (two u32), then one fixed-size slot per item (a `.crop` image keeps part of its longer
+/// side, so prepared images differ in shape), then a JSON trailer listing the skipped files and why.
 public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
     public enum BadFilePolicy: String, Sendable {
         /// Leave bad files out, counted and listed in `skipped`.
@@ -30,7 +31,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         public var reason: String
     }
 
-    static let magic: [UInt8] = Array("RUNRDCC1".utf8)
+    static let magic: [UInt8] = Array("RUNRDCC2".utf8)
     static let headerSize = 64
 
     public let file: String
@@ -45,7 +46,8 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
     private let mapping: UnsafeRawPointer
     private let mappingLength: Int
     private let recordsOffset: Int
-    private var recordSize: Int { size * size * 3 }
+    private let recordSize: Int
+    private let dimensionsOffset: Int
 
     public var count: Int { paths.count }
 
@@ -55,14 +57,14 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
                             policy: BadFilePolicy = .skip, threads: Int = 2) throws -> DecodeCache {
         let key = cacheKey(paths: paths, transforms: transforms)
         let file = (directory as NSString).appendingPathComponent(String(format: "decode-%016llx.bin", key))
-        if let cache = try? DecodeCache(file: file, paths: paths, size: transforms.size, key: key, built: false) {
+        if let cache = try? DecodeCache(file: file, paths: paths, transforms: transforms, key: key, built: false) {
             if policy == .fail, let first = cache.skipped.first {
                 throw DataError.corrupt(path: first.path, detail: first.reason)
             }
             return cache
         }
         try build(file: file, paths: paths, transforms: transforms, key: key, policy: policy, threads: threads)
-        return try DecodeCache(file: file, paths: paths, size: transforms.size, key: key, built: true)
+        return try DecodeCache(file: file, paths: paths, transforms: transforms, key: key, built: true)
     }
 
     /// FNV-1a over everything that decides the records' bytes.
@@ -72,7 +74,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             hash = (hash ^ 0xFF) &* 0x100_0000_01b3
         }
-        mix("decode-cache v1 size=\(transforms.size) resize=\(transforms.resize.name)")
+        mix("decode-cache v2 size=\(transforms.size) longest=\(transforms.maxPreparedSide) resize=\(transforms.resize.name)")
         for path in paths {
             var info = stat()
             if stat(path, &info) == 0 {
@@ -84,7 +86,9 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         return hash
     }
 
-    private init(file: String, paths: [String], size: Int, key: UInt64, built: Bool) throws {
+    private init(file: String, paths: [String], transforms: Transforms, key: UInt64, built: Bool) throws {
+        let size = transforms.size, longest = transforms.maxPreparedSide
+        let recordSize = size * longest * 3
         let fd = Glibc.open(file, O_RDONLY)
         guard fd >= 0 else { throw DataError.cacheInvalid(path: file, detail: "cannot open") }
         defer { close(fd) }
@@ -102,9 +106,9 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         let magicMatches = (0..<8).allSatisfy { base.load(fromByteOffset: $0, as: UInt8.self) == DecodeCache.magic[$0] }
         let recordsOffset = u64(32), trailerOffset = u64(40), trailerLength = u64(48)
         guard magicMatches, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) == key,
-              u64(16) == paths.count, u32(24) == size, u32(28) == size,
-              recordsOffset >= DecodeCache.headerSize + paths.count,
-              trailerOffset == recordsOffset + paths.count * size * size * 3,
+              u64(16) == paths.count, u32(24) == size, u32(28) == longest,
+              recordsOffset >= DecodeCache.headerSize + 9 * paths.count,
+              trailerOffset == recordsOffset + paths.count * recordSize,
               trailerOffset + trailerLength == length else {
             munmap(raw, length)
             throw DataError.cacheInvalid(path: file, detail: "header does not match the image list or settings")
@@ -123,6 +127,8 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         self.mapping = base
         self.mappingLength = length
         self.recordsOffset = recordsOffset
+        self.recordSize = recordSize
+        self.dimensionsOffset = DecodeCache.headerSize + paths.count
     }
 
     deinit {
@@ -134,9 +140,15 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             let reason = skipped.first { $0.path == paths[index] }?.reason ?? "it could not be decoded"
             throw DataError.corrupt(path: paths[index], detail: "skipped by the decode cache: \(reason)")
         }
+        let dimensions = dimensionsOffset + 8 * index
+        let width = Int(UInt32(littleEndian: mapping.loadUnaligned(fromByteOffset: dimensions, as: UInt32.self)))
+        let height = Int(UInt32(littleEndian: mapping.loadUnaligned(fromByteOffset: dimensions + 4, as: UInt32.self)))
+        guard width * height * 3 <= recordSize else {
+            throw DataError.cacheInvalid(path: file, detail: "record \(index) claims \(width)×\(height) pixels")
+        }
         let start = mapping + recordsOffset + index * recordSize
-        let pixels = [UInt8](UnsafeRawBufferPointer(start: start, count: recordSize))
-        return RGBImage(width: size, height: size, pixels: pixels)
+        let pixels = [UInt8](UnsafeRawBufferPointer(start: start, count: width * height * 3))
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     private static func build(file: String, paths: [String], transforms: Transforms, key: UInt64,
@@ -156,9 +168,10 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             unlink(temporary)
         }
         let n = paths.count
-        let recordSize = transforms.size * transforms.size * 3
-        let recordsOffset = (headerSize + n + 63) / 64 * 64
+        let recordSize = transforms.size * transforms.maxPreparedSide * 3
+        let recordsOffset = (headerSize + 9 * n + 63) / 64 * 64
         var status = [UInt8](repeating: 0, count: n)
+        var dimensions = [UInt32](repeating: 0, count: 2 * n)
         var errors = [Error?](repeating: nil, count: n)
         var writeFailure: String?
         let lock = NSLock()
@@ -172,9 +185,18 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
                 for i in Swift.stride(from: start + worker, to: end, by: workers) {
                     do {
                         let image = try transforms.decodeAndPrepare(path: paths[i])
-                        let written = image.pixels.withUnsafeBytes { pwrite(fd, $0.baseAddress, recordSize, off_t(recordsOffset + i * recordSize)) }
+                        let bytes = image.pixels.count
+                        let written = bytes <= recordSize
+                            ? image.pixels.withUnsafeBytes { pwrite(fd, $0.baseAddress, bytes, off_t(recordsOffset + i * recordSize)) }
+                            : -1
                         lock.lock()
-                        if written == recordSize { status[i] = 1 } else { writeFailure = String(cString: strerror(errno)) }
+                        if written == bytes {
+                            status[i] = 1
+                            dimensions[2 * i] = UInt32(image.width).littleEndian
+                            dimensions[2 * i + 1] = UInt32(image.height).littleEndian
+                        } else {
+                            writeFailure = "record \(i) (\(paths[i])) did not fit or could not be written"
+                        }
                         lock.unlock()
                     } catch {
                         lock.lock()
@@ -202,12 +224,13 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         put(key, 8)
         put(UInt64(n), 16)
         put32(UInt32(transforms.size), 24)
-        put32(UInt32(transforms.size), 28)
+        put32(UInt32(transforms.maxPreparedSide), 28)
         put(UInt64(recordsOffset), 32)
         put(UInt64(trailerOffset), 40)
         put(UInt64(trailer.count), 48)
         let ok = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, headerSize, 0) } == headerSize
             && status.withUnsafeBytes { pwrite(fd, $0.baseAddress, n, off_t(headerSize)) } == n
+            && dimensions.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8 * n, off_t(headerSize + n)) } == 8 * n
             && trailer.withUnsafeBytes { pwrite(fd, $0.baseAddress, trailer.count, off_t(trailerOffset)) } == trailer.count
             && ftruncate(fd, off_t(trailerOffset + trailer.count)) == 0
             && fsync(fd) == 0

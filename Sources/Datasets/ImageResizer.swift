@@ -22,6 +22,24 @@ public enum ImageResizer {
         }
     }
 
+    /// Scales the shorter side to `size`, keeping at most `maxLongerSide` of the longer side
+    /// (its centre), with the longer side's excess over `size` even.
+    public static func resizeShorterSide(_ image: RGBImage, to size: Int, maxLongerSide: Int) -> RGBImage {
+        let w = Double(image.width), h = Double(image.height)
+        let scale = Double(size) / min(w, h)
+        let landscape = image.width >= image.height
+        let longer = max(w, h)
+        var kept = min(maxLongerSide, max(size, Int((longer * scale).rounded())))
+        // An even margin puts the validation centre crop on whole pixels.
+        if (kept - size) % 2 != 0 { kept -= 1 }
+        let keptSource = min(longer, Double(kept) / scale)
+        let offset = (longer - keptSource) / 2
+        if landscape {
+            return resample(image, box: (offset, 0, offset + keptSource, h), width: kept, height: size)
+        }
+        return resample(image, box: (0, offset, w, offset + keptSource), width: size, height: kept)
+    }
+
     /// Resamples the source rectangle `box` (x0, y0, x1, y1 in pixel-edge coordinates) to `width` × `height`.
     public static func resample(_ image: RGBImage, box: (Double, Double, Double, Double), width: Int, height: Int) -> RGBImage {
         let horizontal = Filter(inputSize: image.width, start: box.0, end: box.2, outputSize: width)

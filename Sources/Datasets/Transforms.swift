@@ -1,4 +1,4 @@
-// Transforms: an RGBImage → resized (size × size RGBImage, cacheable) → augmented + normalised Float CHW (3, size, size).
+// Transforms: an RGBImage → prepared (cacheable, shorter side = size) → augmented + normalised Float CHW (3, size, size).
 
 import Foundation
 import Tensors
@@ -7,11 +7,19 @@ import Tensors
 /// decode cache stores; `apply` draws the augmentation from the generator it is given — derived
 /// per epoch and item by the loader, so the result does not depend on which thread runs it — and
 /// resamples once.
+///
+/// For `.crop`, `prepare` keeps up to `cropMargin` × size of the longer side rather than cutting
+/// the centre square, because fastai's training crop (`rand_crop`) takes the square at a random
+/// position along the longer side; validation takes the centre.
 public struct Transforms: Equatable, Hashable, Sendable {
     public var size: Int
     public var resize: ResizeMethod
     public var augment: AugmentSettings
     public var normalization: Normalization
+
+    /// The longest longer side `prepare` keeps for `.crop`, as a multiple of `size`: 1.5 keeps
+    /// all of a 3:2 photo and bounds the cache record.
+    public static let cropMargin = 1.5
 
     public init(size: Int, resize: ResizeMethod = .crop, augment: AugmentSettings = .standard,
                 normalization: Normalization = .imagenet) {
@@ -24,10 +32,21 @@ public struct Transforms: Equatable, Hashable, Sendable {
 
     public var decodeHint: ImageDecoder.SizeHint { resize.decodeHint(size: size) }
 
-    /// The fixed-size image every epoch starts from.
+    /// The longer side of a prepared image is at most this; the shorter is `size`.
+    public var maxPreparedSide: Int {
+        resize == .crop ? Int((Double(size) * Self.cropMargin).rounded(.down)) : size
+    }
+
+    /// The image every epoch starts from: shorter side `size` (`.crop`), or size × size.
     public func prepare(_ decoded: RGBImage) -> RGBImage {
-        if decoded.width == size && decoded.height == size { return decoded }
-        return ImageResizer.resize(decoded, to: size, method: resize)
+        guard resize == .crop else {
+            if decoded.width == size && decoded.height == size { return decoded }
+            return ImageResizer.resize(decoded, to: size, method: resize)
+        }
+        if min(decoded.width, decoded.height) == size && max(decoded.width, decoded.height) <= maxPreparedSide {
+            return decoded
+        }
+        return ImageResizer.resizeShorterSide(decoded, to: size, maxLongerSide: maxPreparedSide)
     }
 
     public func decodeAndPrepare(path: String) throws -> RGBImage {
@@ -49,22 +68,25 @@ public struct Transforms: Equatable, Hashable, Sendable {
         }
     }
 
-    /// Draws in a fixed order with every random number consumed whether or not its transform
-    /// fires, so changing one probability does not reshuffle the others.
-    public func draw(_ rng: inout RandomGenerator) -> Draw {
+    /// Draws for a prepared image of `width` × `height`, in a fixed order with every random
+    /// number consumed whether or not its transform fires, so changing one probability does not
+    /// reshuffle the others.
+    public func draw(width: Int, height: Int, _ rng: inout RandomGenerator) -> Draw {
         let a = augment
         func chance(_ p: Double) -> Bool { Double(rng.nextUnitFloat()) < p }
         func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * Double(rng.nextUnitFloat()) }
-        var result = Draw(window: (0, 0, Double(size), Double(size)))
-
-        if let crop = a.randomResizedCrop { result.window = randomWindow(crop, &rng) }
+        let s = Double(size)
+        // fastai `rand_crop`: the square at a random place along the longer side.
+        let row = uniform(0, 1), col = uniform(0, 1)
+        var result = Draw(window: ((Double(width) - s) * col, (Double(height) - s) * row, s, s))
+        if let crop = a.randomResizedCrop { result.window = randomWindow(crop, width: width, height: height, &rng) }
         let flip = chance(a.flipProbability)
         let warpOn = chance(a.affineProbability)
         let warp = (0..<4).map { _ in uniform(-a.maxWarp, a.maxWarp) }
         let rotateOn = chance(a.affineProbability)
         let angle = uniform(-a.maxRotate, a.maxRotate)
         let zoomOn = chance(a.affineProbability)
-        let zoom = uniform(1, a.maxZoom), row = uniform(0, 1), col = uniform(0, 1)
+        let zoom = uniform(1, a.maxZoom), zoomRow = uniform(0, 1), zoomCol = uniform(0, 1)
         let brightnessOn = chance(a.lightingProbability)
         let change = uniform(0.5 * (1 - a.maxLighting), 0.5 * (1 + a.maxLighting))
         let contrastOn = chance(a.lightingProbability)
@@ -75,25 +97,28 @@ public struct Transforms: Equatable, Hashable, Sendable {
         var affine = Homography.identity
         if flip { affine = affine.after(.flipHorizontal) }
         if rotateOn && a.maxRotate != 0 { affine = affine.after(.rotation(degrees: angle)) }
-        if zoomOn && a.maxZoom != 1 { affine = affine.after(.zoom(scale: zoom, rowFraction: row, colFraction: col)) }
+        if zoomOn && a.maxZoom != 1 { affine = affine.after(.zoom(scale: zoom, rowFraction: zoomRow, colFraction: zoomCol)) }
         result.homography = (warpOn && a.maxWarp != 0) ? Homography.symmetricWarp(warp).after(affine) : affine
         if brightnessOn && a.maxLighting != 0 { result.brightnessLogit = log(change / (1 - change)) }
         if contrastOn && a.maxLighting != 0 { result.contrast = contrast }
         return result
     }
 
-    /// torchvision's RandomResizedCrop window: ten tries at a random area and aspect ratio, then the whole image.
-    func randomWindow(_ crop: AugmentSettings.RandomResizedCrop, _ rng: inout RandomGenerator) -> (Double, Double, Double, Double) {
-        let side = Double(size), area = side * side
+    /// torchvision's RandomResizedCrop window: ten tries at a random area and aspect ratio, then
+    /// the centre square.
+    func randomWindow(_ crop: AugmentSettings.RandomResizedCrop, width: Int, height: Int,
+                      _ rng: inout RandomGenerator) -> (Double, Double, Double, Double) {
+        let w0 = Double(width), h0 = Double(height), area = w0 * h0
         for _ in 0..<10 {
             let target = area * (crop.minScale + (1 - crop.minScale) * Double(rng.nextUnitFloat()))
             let logLow = log(crop.ratio.lowerBound), logHigh = log(crop.ratio.upperBound)
             let ratio = exp(logLow + (logHigh - logLow) * Double(rng.nextUnitFloat()))
             let w = (target * ratio).squareRoot(), h = (target / ratio).squareRoot()
             let u = Double(rng.nextUnitFloat()), v = Double(rng.nextUnitFloat())
-            if w <= side && h <= side { return ((side - w) * u, (side - h) * v, w, h) }
+            if w <= w0 && h <= h0 { return ((w0 - w) * u, (h0 - h) * v, w, h) }
         }
-        return (0, 0, side, side)
+        let side = min(w0, h0)
+        return ((w0 - side) / 2, (h0 - side) / 2, side, side)
     }
 
     /// Lighting as fastai does it, in logit space: sigmoid((logit(x) + brightness) · contrast).
@@ -108,22 +133,26 @@ public struct Transforms: Equatable, Hashable, Sendable {
     }
 
     /// Writes 3 × size × size floats at `output`. Validation (`rng == nil`) is the deterministic
-    /// centre path: the prepared image, normalised.
+    /// centre path: the centre square of the prepared image, normalised, no interpolation.
     public func apply(_ prepared: RGBImage, rng: inout RandomGenerator?, into output: UnsafeMutablePointer<Float>) {
         let image = prepare(prepared)
         guard var generator = rng else {
             let tables = normalization.tables()
             let plane = size * size
+            let left = (image.width - size) / 2, top = (image.height - size) / 2
             image.pixels.withUnsafeBufferPointer { pixels in
-                for i in 0..<plane {
-                    output[i] = tables[0][Int(pixels[3 * i])]
-                    output[plane + i] = tables[1][Int(pixels[3 * i + 1])]
-                    output[2 * plane + i] = tables[2][Int(pixels[3 * i + 2])]
+                for y in 0..<size {
+                    for x in 0..<size {
+                        let s = 3 * ((top + y) * image.width + left + x), o = y * size + x
+                        output[o] = tables[0][Int(pixels[s])]
+                        output[plane + o] = tables[1][Int(pixels[s + 1])]
+                        output[2 * plane + o] = tables[2][Int(pixels[s + 2])]
+                    }
                 }
             }
             return
         }
-        let d = draw(&generator)
+        let d = draw(width: image.width, height: image.height, &generator)
         rng = generator
         let tables = normalization.tables(tone: Self.tone(brightnessLogit: d.brightnessLogit, contrast: d.contrast))
         AffineResampler.resample(image, homography: d.homography, window: d.window, outputSize: size,

@@ -95,6 +95,10 @@ final class DecodeCacheTests: XCTestCase {
         let directory = try FixtureFiles.scratchFolder(self, "cache")
         let transforms = Transforms(size: 10, augment: .standard)
         let cache = try DecodeCache.open(paths: paths, transforms: transforms, directory: directory)
+        // rgb.jpg is 32×24: a `.crop` record keeps part of the longer side (12×10), not a square.
+        let record = try cache.preparedImage(at: 0)
+        XCTAssertEqual([record.width, record.height], [12, 10])
+        XCTAssertEqual(record, try transforms.decodeAndPrepare(path: paths[0]))
         func batches(_ source: PreparedImageSource) throws -> [Batch] {
             let loader = BatchLoader(source: source, labels: [0, 1, 0, 1], transforms: transforms, batchSize: 2,
                                      training: true, seed: 5, threads: 2)

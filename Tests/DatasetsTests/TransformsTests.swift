@@ -133,6 +133,38 @@ final class TransformsTests: XCTestCase {
         XCTAssertEqual(Homography.symmetricWarp([0, 0, 0, 0]).m.enumerated().map { abs($1 - Homography.identity.m[$0]) }.max() ?? 1, 0, accuracy: 1e-12)
     }
 
+    func testCropPreparesTheShorterSideWithAMargin() {
+        let transforms = Transforms(size: 10)
+        XCTAssertEqual(transforms.maxPreparedSide, 15)
+        let landscape = transforms.prepare(halves(40, 20))
+        XCTAssertEqual([landscape.width, landscape.height], [14, 10], "20 capped at 15, then an even margin")
+        let portrait = transforms.prepare(halves(20, 30))
+        XCTAssertEqual([portrait.width, portrait.height], [10, 14])
+        let photo = transforms.prepare(halves(45, 30))
+        XCTAssertEqual([photo.width, photo.height], [14, 10])
+        XCTAssertEqual(transforms.prepare(landscape), landscape, "preparing is idempotent")
+        let squish = Transforms(size: 10, resize: .squish).prepare(halves(40, 20))
+        XCTAssertEqual([squish.width, squish.height, Transforms(size: 10, resize: .squish).maxPreparedSide], [10, 10, 10])
+    }
+
+    func testTrainingCropsAtRandomPlacesAlongTheLongerSide() {
+        let transforms = Transforms(size: 10, augment: .none)
+        var rng = RandomGenerator(seed: 2, purpose: "augment")
+        let windows = (0..<200).map { _ in transforms.draw(width: 14, height: 10, &rng).window }
+        XCTAssertTrue(windows.allSatisfy { $0.1 == 0 && $0.2 == 10 && $0.3 == 10 && $0.0 >= 0 && $0.0 <= 4 })
+        XCTAssertLessThan(windows.map(\.0).min() ?? 4, 0.2)
+        XCTAssertGreaterThan(windows.map(\.0).max() ?? 0, 3.8)
+        // A window on whole pixels is an exact crop: the leftmost one shows the red left edge.
+        let image = halves(40, 20)
+        let prepared = transforms.prepare(image)
+        let out = Tensor(uninitializedShape: [3, 10, 10]) {
+            AffineResampler.resample(prepared, homography: .identity, window: (0, 0, 10, 10), outputSize: 10,
+                                     padding: .reflection, tables: Normalization.none.tables(), into: $0)
+        }
+        let expected = Normalization.none.apply(prepared)
+        for y in 0..<10 { for x in 0..<10 { XCTAssertEqual(out[0, y, x], expected[0, y, x], accuracy: 1e-5) } }
+    }
+
     func testValidationIsTheNormalisedCentrePath() {
         let transforms = Transforms(size: 10, resize: .crop, augment: .standard, normalization: .imagenet)
         let image = halves(40, 20)
@@ -163,7 +195,7 @@ final class TransformsTests: XCTestCase {
         var flips = 0, lit = 0, untouched = 0
         let n = 4000
         for _ in 0..<n {
-            let d = transforms.draw(&rng)
+            let d = transforms.draw(width: 32, height: 32, &rng)
             // A flip shows as a negative determinant of the linear part.
             let det = d.homography.m[0] * d.homography.m[4] - d.homography.m[1] * d.homography.m[3]
             if det < 0 { flips += 1 }
@@ -185,7 +217,7 @@ final class TransformsTests: XCTestCase {
         let transforms = Transforms(size: 20, augment: settings)
         var rng = RandomGenerator(seed: 1, purpose: "augment")
         for _ in 0..<200 {
-            let w = transforms.draw(&rng).window
+            let w = transforms.draw(width: 20, height: 20, &rng).window
             XCTAssertTrue(w.0 >= 0 && w.1 >= 0 && w.0 + w.2 <= 20 + 1e-9 && w.1 + w.3 <= 20 + 1e-9)
             let area = w.2 * w.3 / 400
             XCTAssertTrue(area >= 0.08 - 1e-9 && area <= 1 + 1e-9)
