@@ -80,16 +80,18 @@ public enum ImageResizer {
         middle.withUnsafeBufferPointer { sourceBuffer in
             pixels.withUnsafeMutableBufferPointer { targetBuffer in
                 guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
-                var accumulator = [Float](repeating: 0, count: rowStride)
+                // A raw buffer, not an array, so the row loops vectorise.
+                let accumulator = UnsafeMutablePointer<Float>.allocate(capacity: rowStride)
+                defer { accumulator.deallocate() }
                 for y in 0..<height {
-                    for i in 0..<rowStride { accumulator[i] = 0 }
+                    accumulator.initialize(repeating: 0, count: rowStride)
                     for k in 0..<vertical.count[y] {
                         let weight = vertical.weights[y * vertical.taps + k]
                         let row = source + (vertical.first[y] + k - firstRow) * rowStride
                         for i in 0..<rowStride { accumulator[i] += weight * row[i] }
                     }
                     let out = target + y * rowStride
-                    for i in 0..<rowStride { out[i] = UInt8(max(0, min(255, accumulator[i].rounded()))) }
+                    for i in 0..<rowStride { out[i] = UInt8(max(0, min(255, accumulator[i] + 0.5))) }
                 }
             }
         }
