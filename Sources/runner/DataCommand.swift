@@ -23,10 +23,14 @@ struct DataGenerate: ParsableCommand {
     @Option(help: "Random seed; the same seed writes the same files.") var seed: UInt64 = 0
     @Option(help: "Output folder (default data/generated/<variant>).") var out: String?
 
-    func run() throws {
-        guard let chosen = GeneratedDataset.Variant(rawValue: variant) else {
+    func validate() throws {
+        guard GeneratedDataset.Variant(rawValue: variant) != nil else {
             throw ValidationError("--variant must be source or target, not `\(variant)`")
         }
+    }
+
+    func run() throws {
+        let chosen = GeneratedDataset.Variant(rawValue: variant) ?? .source
         let folder = out ?? "data/generated/\(chosen.rawValue)"
         let paths = try GeneratedDataset.write(variant: chosen, classes: classes, imagesPerClass: perClass,
                                                size: size, seed: seed, to: folder)
