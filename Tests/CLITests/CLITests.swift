@@ -1,0 +1,138 @@
+// CLITests: the built `runner` binary on good and bad input — exit codes, messages, output files.
+
+import Foundation
+import XCTest
+
+final class CLITests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `runner` from the build folder of this test binary.
+    private func runner(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("runner")
+        let process = Process()
+        process.executableURL = FileManager.default.fileExists(atPath: binary.path)
+            ? binary : Self.repository.appendingPathComponent(".build/release/runner")
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.repository
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    }
+
+    private func write(_ text: String, _ name: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testHelpListsTheSubcommands() throws {
+        let result = try runner(["--help"])
+        XCTAssertEqual(result.status, 0)
+        for command in ["validate", "summary", "forward", "bench"] {
+            XCTAssertTrue(result.output.contains(command), "help lacks \(command)")
+        }
+    }
+
+    func testValidateAcceptsTheQuickstartAndRejectsABadFileWithItsLines() throws {
+        let good = try runner(["validate", "configs/quickstart.yaml"])
+        XCTAssertEqual(good.status, 0, good.error)
+        let bad = try write("""
+            version: 1
+            data: {source: generated, variant: source, classes: 3, images_per_class: 4, size: 32}
+            model: {arch: resnet18, split: [4, 9]}
+            schedule:
+              - {name: frozen, freeze_to: -1, epoch: 1, lr: 1e-3}
+            """, "bad.yaml")
+        let result = try runner(["validate", bad])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.error.contains("bad.yaml:5:"), result.error)
+        XCTAssertTrue(result.error.contains("unknown key `epoch` — did you mean `epochs`?"), result.error)
+        let split = try write("""
+            version: 1
+            data: {source: generated, variant: source, classes: 3, images_per_class: 4, size: 32}
+            model: {arch: resnet18, split: [4, 9]}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """, "split.yaml")
+        let splitResult = try runner(["validate", split])
+        XCTAssertEqual(splitResult.status, 2)
+        XCTAssertTrue(splitResult.error.contains("split.yaml:3:32: model.split: split index 9 is outside the body"),
+                      splitResult.error)
+    }
+
+    func testSummaryJSONHasFastaiCounts() throws {
+        let result = try runner(["summary", "configs/pets.yaml", "--classes", "37", "--json"])
+        XCTAssertEqual(result.status, 0, result.error)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        XCTAssertEqual(object["total_params"] as? Int, 21_831_525)
+        XCTAssertEqual(object["trainable_params"] as? Int, 563_877)
+        let unfrozen = try runner(["summary", "configs/pets.yaml", "--classes", "37", "--stage", "unfrozen"])
+        XCTAssertTrue(unfrozen.output.contains("Total trainable params: 21,831,525"), unfrozen.output)
+        XCTAssertTrue(unfrozen.output.contains("Model unfrozen"))
+    }
+
+    func testForwardWritesLogitsAndGradients() throws {
+        // Write the batch with Runner's own format, so the test needs no torch.
+        let input = directory.appendingPathComponent("x.safetensors").path
+        let target = directory.appendingPathComponent("t.safetensors").path
+        let output = directory.appendingPathComponent("y.safetensors").path
+        try safetensors(["input": ([2, 3, 32, 32], (0..<(2 * 3 * 32 * 32)).map { Float($0 % 7) / 7 - 0.5 })], path: input)
+        try safetensors(["target": ([2], [1, 3])], path: target)
+        let result = try runner(["forward", "--arch", "squeezenet1_1", "--head-preset", "fastai2", "--classes", "5",
+                                 "--input", input, "--target", target, "--output", output, "--grads"])
+        XCTAssertEqual(result.status, 0, result.error)
+        let header = try safetensorsHeader(output)
+        XCTAssertEqual((header["logits"] as? [String: Any])?["shape"] as? [Int], [2, 5])
+        XCTAssertNotNil(header["loss"])
+        XCTAssertNotNil(header["grad.features.0.weight"])
+        XCTAssertNotNil(header["grad.head.8.weight"])
+
+        let missing = try runner(["forward", "--arch", "resnet18", "--input", input, "--output", output,
+                                  "--weights", directory.appendingPathComponent("none.safetensors").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.error.contains("none.safetensors: cannot read weights file"), missing.error)
+        let badArch = try runner(["forward", "--arch", "resnet19", "--input", input, "--output", output])
+        XCTAssertNotEqual(badArch.status, 0)
+        XCTAssertTrue(badArch.error.contains("unknown --arch `resnet19`"), badArch.error)
+    }
+
+    /// A minimal F32 safetensors writer, independent of the code under test.
+    private func safetensors(_ tensors: [String: ([Int], [Float])], path: String) throws {
+        var header: [String: Any] = [:]
+        var data = Data()
+        for (key, (shape, values)) in tensors.sorted(by: { $0.key < $1.key }) {
+            header[key] = ["dtype": "F32", "shape": shape, "data_offsets": [data.count, data.count + 4 * values.count]]
+            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        }
+        let json = try JSONSerialization.data(withJSONObject: header)
+        var file = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(json)
+        file.append(data)
+        try file.write(to: URL(fileURLWithPath: path))
+    }
+
+    private func safetensorsHeader(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any])
+    }
+}
