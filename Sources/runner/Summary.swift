@@ -24,7 +24,14 @@ struct Summary: ParsableCommand {
             throw ValidationError("no job `\(job ?? "")`; jobs: \(loaded.jobs.map(\.id).joined(separator: ", "))")
         }
         let config = chosen.config
-        guard let classCount = classes ?? ModelFactory.declaredClasses(config) else {
+        let counted: Int?
+        do {
+            counted = try classes ?? DataFactory.classCount(config)
+        } catch {
+            throw ValidationError("the class count comes from the data, which cannot be read (\(error));"
+                                  + " set model.classes or pass --classes")
+        }
+        guard let classCount = counted else {
             throw ValidationError("the class count comes from the data; set model.classes or pass --classes")
         }
         let errors = ModelCheck.errors(in: loaded, classes: classCount, checkWeights: false)

@@ -13,9 +13,15 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let loaded = try options.load(checkFiles: true)
-        // Group structure does not depend on the class count; 2 stands in when the data decides it.
-        let classes = ModelFactory.declaredClasses(loaded.config) ?? 2
-        let errors = ModelCheck.errors(in: loaded, classes: classes)
+        var errors: [ConfigError] = []
+        var classes = 2  // group structure does not depend on the class count
+        do {
+            classes = try DataFactory.classCount(loaded.config) ?? classes
+        } catch {
+            errors.append(ConfigError(location: loaded.location(of: "data.path"), keyPath: "data", expected: "",
+                                      found: "", problem: "\(error)"))
+        }
+        errors += ModelCheck.errors(in: loaded, classes: classes)
         guard errors.isEmpty else { throw reported(errors) }
         print("\(options.config): ok — \(loaded.jobs.count) job\(loaded.jobs.count == 1 ? "" : "s"),"
               + " \(loaded.config.schedule.count) stage\(loaded.config.schedule.count == 1 ? "" : "s")")

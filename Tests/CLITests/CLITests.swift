@@ -89,6 +89,22 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(unfrozen.output.contains("Model unfrozen"))
     }
 
+    func testSummaryCountsClassesFromTheData() throws {
+        let images = directory.appendingPathComponent("images").path
+        let generate = try runner(["data", "generate", "--variant", "target", "--classes", "5", "--per-class", "2",
+                                   "--size", "32", "--out", images])
+        XCTAssertEqual(generate.status, 0, generate.error)
+        let result = try runner(["summary", "configs/pets.yaml", "--set", "data.path=\(images)",
+                                 "--set", "model.weights=null", "--json"])
+        XCTAssertEqual(result.status, 0, result.error)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        // resnet34 body + fastai1 head for 5 classes: 21,284,672 + 2,048 + 524,800 + 1,024 + 2,565.
+        XCTAssertEqual(object["total_params"] as? Int, 21_284_672 + 2_048 + 524_800 + 1_024 + 2_565)
+        let valid = try runner(["validate", "configs/pets.yaml", "--set", "data.path=\(images)",
+                                "--set", "model.weights=null"])
+        XCTAssertEqual(valid.status, 0, valid.error)
+    }
+
     func testForwardWritesLogitsAndGradients() throws {
         // Write the batch with Runner's own format, so the test needs no torch.
         let input = directory.appendingPathComponent("x.safetensors").path
