@@ -89,6 +89,18 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(unfrozen.output.contains("Model unfrozen"))
     }
 
+    func testPlanOfTheSplitSweepSharesTheFrozenStage() throws {
+        let result = try runner(["plan", "configs/pets-split-sweep.yaml", "--classes", "37", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.error)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let nodes = try XCTUnwrap(object["nodes"] as? [[String: Any]])
+        let stages = nodes.filter { $0["kind"] as? String == "stage" }
+        XCTAssertEqual(stages.filter { $0["name"] as? String == "frozen" }.count, 1)
+        XCTAssertEqual(stages.filter { $0["name"] as? String == "unfrozen" }.count, 3)
+        let text = try runner(["plan", "configs/pets-split-sweep.yaml", "--classes", "37"])
+        XCTAssertTrue(text.output.contains("3 jobs, 10 nodes"), text.output)
+    }
+
     func testSummaryCountsClassesFromTheData() throws {
         let images = directory.appendingPathComponent("images").path
         let generate = try runner(["data", "generate", "--variant", "target", "--classes", "5", "--per-class", "2",

@@ -1,0 +1,120 @@
+// Planner: a pure function from a loaded experiment to its job graph, merging identical work.
+
+/// Each node is identified by a hash of what determines its output — its parents' hashes and its
+/// effective settings — not by the text that asked for it. A stage's settings are its trainable
+/// parameter set and each trainable parameter's hyper-parameters, so jobs of a split-point sweep
+/// whose frozen stage trains the same parameters at the same rates share that stage.
+public enum Planner {
+    public static func plan(_ loaded: LoadedConfig, facts: ModelFacts) throws -> JobGraph {
+        var nodes: [JobGraph.Node] = []
+        var index: [String: Int] = [:]
+        var jobs: [JobGraph.JobPlan] = []
+
+        func add(_ kind: JobGraph.Kind, _ name: String, settings: String, parents: [String], job: String,
+                 stage: JobGraph.StagePlan? = nil) -> String {
+            let parentHashes = parents.compactMap { index[$0].map { nodes[$0].hash } }
+            let hash = StableHash.hex(([kind.rawValue] + parentHashes + [settings]).joined(separator: "\u{1F}"))
+            let id = "\(kind.rawValue)-\(hash.prefix(10))"
+            if let existing = index[id] {
+                if !nodes[existing].sharedBy.contains(job) { nodes[existing].sharedBy.append(job) }
+            } else {
+                index[id] = nodes.count
+                nodes.append(JobGraph.Node(id: id, kind: kind, name: name, hash: hash, parents: parents,
+                                           sharedBy: [job], stage: stage))
+            }
+            return id
+        }
+
+        for job in loaded.jobs {
+            let config = job.config
+            var ids: [String] = []
+            let data = add(.data, "data", settings: text(dataIdentity(config.data)), parents: [],
+                           job: job.id)
+            let cache = add(.cache, "cache", settings: "\(config.data.size)|\(config.data.resize.rawValue)",
+                            parents: [data], job: job.id)
+            let model = add(.model, "model", settings: modelIdentity(config), parents: [cache], job: job.id)
+            ids += [data, cache, model]
+            var previous = model
+            for stage in config.schedule {
+                let facts = try facts.stage(stage, of: config)
+                let lrs = try stage.lr.values(groups: facts.groups.count)
+                let plan = JobGraph.StagePlan(
+                    freezeTo: stage.freezeTo, epochs: stage.epochs, lrs: lrs, parameters: facts.parameters,
+                    trainable: facts.trainable,
+                    groups: facts.groups.enumerated().map { i, group in
+                        JobGraph.StagePlan.Group(index: i, parameters: group.parameters, trainable: group.trainable,
+                                                 lr: lrs[i])
+                    })
+                // Which parameters train, at which rate: the group structure itself does not matter.
+                let perParameter = facts.groups.enumerated().flatMap { i, group in
+                    group.trainableKeys.map { "\($0)=\(lrs[i])" }
+                }.joined(separator: ",")
+                let settings = [perParameter, "epochs=\(stage.epochs)", text(stage.policy.nodeIdentity),
+                                text(config.train.optimizer.node), "train_bn=\(config.train.trainBN)",
+                                "bn_stats=\(config.train.bnStats.rawValue)", "batch=\(config.data.batchSize)",
+                                text(config.data.augment.node), text(config.data.normalize.node),
+                                "loss=\(config.train.loss.rawValue)/\(config.train.labelSmoothing)",
+                                "seed=\(config.seed)"].joined(separator: "|")
+                previous = add(.stage, stage.name, settings: settings, parents: [previous], job: job.id, stage: plan)
+                ids.append(previous)
+            }
+            let metrics = config.train.metrics.map { text($0.node) }.joined(separator: ",")
+            ids.append(add(.evaluate, "evaluate", settings: metrics, parents: [previous], job: job.id))
+            jobs.append(JobGraph.JobPlan(id: job.id, overrides: job.overrides.map(\.description), nodes: ids))
+        }
+        return JobGraph(jobs: jobs, nodes: nodes)
+    }
+
+    private static func text(_ node: ConfigNode) -> String {
+        YAMLWriter.flow(node)
+    }
+
+    /// What decides the items and the split — not the image size or augmentation.
+    private static func dataIdentity(_ data: DataConfig) -> ConfigNode {
+        var node = data.node
+        if case let .mapping(entries) = node.kind {
+            let kept: Set<String> = ["source", "path", "labels", "valid", "bad_files", "variant", "classes",
+                                     "images_per_class"]
+            node.kind = .mapping(entries.filter { kept.contains($0.key) })
+        }
+        return node
+    }
+
+    /// What decides the initial weights: the split does not, so split sweeps share the model node.
+    private static func modelIdentity(_ config: ExperimentConfig) -> String {
+        let model = config.model
+        var node = model.node
+        if case let .mapping(entries) = node.kind {
+            node.kind = .mapping(entries.filter { $0.key != "split" })
+        }
+        // meta's cut decides the body; its lr_cut only the groups.
+        let cut = model.meta.map { "cut=\($0.cut)" } ?? ""
+        var identity = text(node)
+        if model.meta != nil, case let .mapping(entries) = node.kind {
+            identity = text(ConfigNode(.mapping(entries.filter { $0.key != "meta" }))) + cut
+        }
+        return [identity, "preset=\(config.preset.rawValue)", "seed=\(config.seed)"].joined(separator: "|")
+    }
+}
+
+extension StageConfig.Policy {
+    var nodeIdentity: ConfigNode {
+        switch self {
+        case let .oneCycle(settings):
+            return .map([("policy", .string("one_cycle")), ("pct_start", .number(settings.pctStart)),
+                         ("div", .number(settings.div)), ("final_div", .number(settings.finalDiv)),
+                         ("moms", .numbers(settings.moms))])
+        case .constant: return .string("constant")
+        case .cosine: return .string("cosine")
+        }
+    }
+}
+
+extension ExperimentConfig {
+    /// Everything that decides the built model and its freezing behaviour, as one string; equal
+    /// strings mean the same model (used to build it once).
+    public var modelKey: String {
+        [YAMLWriter.flow(model.node), preset.rawValue, "seed=\(seed)", "train_bn=\(train.trainBN)",
+         "bn_stats=\(train.bnStats.rawValue)", YAMLWriter.flow(data.node)].joined(separator: "|")
+    }
+}

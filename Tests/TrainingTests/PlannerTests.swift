@@ -1,0 +1,73 @@
+// PlannerTests: the job graph shares identical work — a split-point sweep plans its frozen stage once.
+
+import Experiments
+import Foundation
+import Training
+import XCTest
+
+final class PlannerTests: XCTestCase {
+    private func plan(_ yaml: String) throws -> JobGraph {
+        let loaded = try ConfigLoader.load(yaml: yaml, path: "sweep.yaml", options: .init(checkFiles: false))
+        return try Planner.plan(loaded, facts: TransferFacts { _ in 10 })
+    }
+
+    private func sweep(frozenLR: String = "1e-3", axis: String = "model.meta: [[8, 5], [8, 6], [8, 7]]") -> String {
+        """
+        version: 1
+        data: {source: generated, variant: target, classes: 10, images_per_class: 5, size: 32}
+        model: {arch: resnet18, meta: [8, 6]}
+        schedule:
+          - {name: frozen, freeze_to: -1, epochs: 1, lr: \(frozenLR)}
+          - {name: unfrozen, freeze_to: 0, epochs: 1, lr: slice(1e-6, 1e-4)}
+        sweep:
+          \(axis)
+        """
+    }
+
+    private func nodes(_ graph: JobGraph, _ name: String) -> [JobGraph.Node] {
+        graph.nodes.filter { $0.name == name }
+    }
+
+    func testSplitSweepPlansTheFrozenStageOnceAndThreeUnfrozenStages() throws {
+        let graph = try plan(sweep())
+        XCTAssertEqual(graph.jobs.map(\.id), ["meta=8-5", "meta=8-6", "meta=8-7"])
+        XCTAssertEqual(nodes(graph, "frozen").count, 1)
+        XCTAssertEqual(nodes(graph, "frozen").first?.sharedBy.count, 3)
+        XCTAssertEqual(nodes(graph, "unfrozen").count, 3)
+        XCTAssertEqual(nodes(graph, "model").count, 1, "the split does not change the initial weights")
+        for job in graph.jobs {
+            XCTAssertEqual(job.nodes.count, 6)
+            XCTAssertEqual(graph.node(job.nodes[4])?.parents, [job.nodes[3]])
+        }
+        // Per group: meta [8, 6] on resnet18 is 683,072 · 10,493,440 · head.
+        let unfrozen = try XCTUnwrap(graph.node(graph.jobs[1].nodes[4])?.stage)
+        XCTAssertEqual(unfrozen.groups.map(\.parameters).prefix(2), [683_072, 10_493_440])
+        XCTAssertEqual(unfrozen.lrs.map { ($0 * 1e10).rounded() / 1e10 }, [1e-6, 1e-5, 1e-4])
+    }
+
+    func testDiscriminativeRatesInTheFrozenStageAreNotShared() throws {
+        let graph = try plan(sweep(frozenLR: "slice(1e-4, 1e-3)"))
+        XCTAssertEqual(nodes(graph, "frozen").count, 3, "BatchNorm of frozen groups trains at each group's rate")
+    }
+
+    func testEpochSweepSharesEverythingBeforeTheSweptStage() throws {
+        let graph = try plan(sweep(axis: "schedule.1.epochs: [1, 2]"))
+        XCTAssertEqual(nodes(graph, "frozen").count, 1)
+        XCTAssertEqual(nodes(graph, "unfrozen").count, 2)
+        XCTAssertEqual(try plan(sweep(axis: "schedule.1.epochs: [1, 2]")), graph, "planning is deterministic")
+    }
+
+    func testJSONHasTheDocumentedShape() throws {
+        let object = PlanRenderer.jsonObject(try plan(sweep()))
+        let data = try JSONSerialization.data(withJSONObject: object)
+        let parsed = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let jobs = try XCTUnwrap(parsed["jobs"] as? [[String: Any]])
+        XCTAssertEqual(Set(jobs[0].keys), ["id", "overrides", "nodes"])
+        let nodes = try XCTUnwrap(parsed["nodes"] as? [[String: Any]])
+        XCTAssertEqual(Set(nodes[0].keys), ["id", "kind", "name", "hash", "parents", "shared_by"])
+        let stage = try XCTUnwrap(nodes.first { $0["kind"] as? String == "stage" }?["stage"] as? [String: Any])
+        XCTAssertEqual(Set(stage.keys), ["freeze_to", "epochs", "lrs", "total_params", "trainable_params", "groups"])
+        let group = try XCTUnwrap((stage["groups"] as? [[String: Any]])?.first)
+        XCTAssertEqual(Set(group.keys), ["index", "params", "trainable", "lr"])
+    }
+}
