@@ -192,14 +192,16 @@ final class ConfigReader {
     // MARK: Files
 
     /// Relative paths are resolved against the base directory (the working directory by default).
-    func checkExists(_ file: String, _ node: ConfigNode, _ path: ConfigPath, directory: Bool, what: String) {
+    /// `howToGet` says how to obtain a missing file (a download, a conversion command).
+    func checkExists(_ file: String, _ node: ConfigNode, _ path: ConfigPath, directory: Bool, what: String,
+                     howToGet: String? = nil) {
         guard options.checkFiles else { return }
         let full = options.resolve(file)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
         if !exists {
             fail(node, path, expected: "an existing \(what)",
-                 suggestion: "no such \(directory ? "directory" : "file"): \(full)")
+                 suggestion: "no such \(directory ? "directory" : "file"): \(full)" + (howToGet.map { "; \($0)" } ?? ""))
         } else if isDirectory.boolValue != directory {
             fail(node, path, expected: "\(directory ? "a directory" : "a file") (\(what))",
                  suggestion: "\(full) is a \(isDirectory.boolValue ? "directory" : "file")")

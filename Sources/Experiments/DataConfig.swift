@@ -72,7 +72,8 @@ public struct DataConfig: Equatable, Sendable {
         if let n = f[.path] {
             imagePath = r.string(n, f.path(.path))
             if let p = imagePath, source == .folder || source == .csv {
-                r.checkExists(p, n, f.path(.path), directory: true, what: "image folder")
+                r.checkExists(p, n, f.path(.path), directory: true, what: "image folder",
+                              howToGet: DataConfig.knownDatasets.first { p.contains($0.marker) }?.instructions)
             }
         } else if source == .folder || source == .csv {
             r.missing(.path, in: f, suggestion: "the folder that holds the images")
@@ -163,4 +164,13 @@ public struct DataConfig: Equatable, Sendable {
             ("images_per_class", generated.map { .int($0.imagesPerClass) }),
         ])
     }
+}
+
+extension DataConfig {
+    /// Public datasets the bundled configs use, and how to get each.
+    static let knownDatasets: [(marker: String, instructions: String)] = [
+        ("oxford-iiit-pet", "Oxford-IIIT Pets: download images.tar.gz from the Oxford VGG pets page"
+            + " (robots.ox.ac.uk/~vgg/data/pets) and run `mkdir -p data/oxford-iiit-pet && tar -xzf images.tar.gz"
+            + " -C data/oxford-iiit-pet`, which creates data/oxford-iiit-pet/images"),
+    ]
 }

@@ -67,7 +67,9 @@ public struct ModelConfig: Equatable, Sendable {
         var weights: String?
         if let n = f[.weights], let file = r.string(n, f.path(.weights), expected: "a path to a .safetensors file") {
             weights = file
-            r.checkExists(file, n, f.path(.weights), directory: false, what: "weights file")
+            r.checkExists(file, n, f.path(.weights), directory: false, what: "weights file",
+                          howToGet: "make it where torch is installed: python3 tools/export_torchvision.py \(arch?.rawValue ?? "ARCH") \(file)"
+                            + " (pretrained weights need a network), or omit `weights` for random initialisation")
         }
 
         var cut: Cut?
