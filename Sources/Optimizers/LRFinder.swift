@@ -60,6 +60,12 @@ public struct LRFinder: Sendable {
         public let learningRates: [Double]
         public let smoothedLosses: [Double]
         public let diverged: Bool
+
+        public init(learningRates: [Double], smoothedLosses: [Double], diverged: Bool) {
+            self.learningRates = learningRates
+            self.smoothedLosses = smoothedLosses
+            self.diverged = diverged
+        }
     }
 
     /// The sweep that raw batch losses `losses` (one per iteration, in order) produce: it ends at
