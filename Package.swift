@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors", "Diagnostics"]),
         .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs"),
         .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs"]),
+        .target(name: "Optimizers", dependencies: ["Tensors", "Layers"]),
         .target(name: "Experiments", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: ["Tensors", "Layers", "Datasets", "Experiments"]),
         .executableTarget(
@@ -33,6 +34,8 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Diagnostics"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Experiments", "Layers", "Tensors"]),
         .testTarget(name: "CLITests", dependencies: ["runner"]),

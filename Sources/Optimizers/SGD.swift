@@ -1,0 +1,47 @@
+// SGD: fastai 0.7's optimiser — torch SGD with momentum 0.9, no dampening, weight decay as L2.
+
+import Tensors
+
+/// The momentum buffer starts as a copy of the first gradient, as in torch. 0.7 has no "nowd"
+/// groups, so by default (`.l2Everywhere`) every parameter of a group gets its `wd`.
+public final class SGD: Optimizer {
+    public var groups: [ParameterGroup]
+    public let weightDecay: WeightDecayRule
+    private let moments: MomentStore
+
+    public init(groups: [ParameterGroup], weightDecay: WeightDecayRule = .l2Everywhere) throws(OptimizerError) {
+        self.groups = groups
+        self.weightDecay = weightDecay
+        moments = try MomentStore(groups: groups, firstName: "momentum_buffer", secondName: nil)
+    }
+
+    public func step() {
+        for (member, hyper) in steppedMembers() {
+            guard let gradient = member.parameter.gradient else { continue }
+            let wd = weightDecay.weightDecay(hyper, isNormOrBias: member.isNormOrBias)
+            let count = member.parameter.count
+            if weightDecay.mode == .decoupled && wd != 0 {
+                let factor = Float(1 - hyper.learningRate * wd)
+                member.parameter.value.withUnsafeMutablePointer { UpdateKernels.scale($0, count: count, by: factor) }
+            }
+            let entry = moments.entry(for: member)
+            let firstStep = entry.step == 0
+            entry.step += 1
+            let l2: Float = weightDecay.mode == .l2 ? Float(wd) : 0
+            member.parameter.value.withUnsafeMutablePointer { p in
+                gradient.withUnsafePointer { g in
+                    entry.first.withUnsafeMutablePointer { buffer in
+                        UpdateKernels.sgd(p, g, buffer, count: count, l2: l2, momentum: Float(hyper.momentum),
+                                          negativeLearningRate: Float(-hyper.learningRate), firstStep: firstStep)
+                    }
+                }
+            }
+        }
+    }
+
+    public func state() -> [String: Tensor] { moments.serialised() }
+
+    public func load(state: [String: Tensor]) throws(OptimizerError) { try moments.load(state, groups: groups) }
+
+    public func resetState() { moments.reset() }
+}
