@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs"]),
         .target(name: "Optimizers", dependencies: ["Tensors", "Layers"]),
         .target(name: "Experiments", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Training", dependencies: ["Tensors", "Layers", "Datasets", "Experiments"]),
+        .target(name: "Training", dependencies: ["Tensors", "Layers", "Datasets", "Experiments", "Optimizers"]),
         .executableTarget(
             name: "runner",
             dependencies: [
