@@ -66,9 +66,10 @@ extension Module {
         namedParameters().reduce(0) { $0 + ($1.parameter.requiresGrad ? $1.parameter.count : 0) }
     }
 
-    /// Whether backward through this module produces any parameter gradient.
+    /// Whether backward through this module produces any parameter gradient. Asked for every
+    /// module on every backward pass, so it walks the tree without building keys.
     public var hasTrainableParameters: Bool {
-        namedParameters().contains { $0.parameter.requiresGrad }
+        parameters.contains { $0.parameter.requiresGrad } || children.contains { $0.module.hasTrainableParameters }
     }
 
     /// Sets training mode on this module and all descendants.

@@ -6,7 +6,7 @@ import Tensors
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed.",
-        subcommands: [BenchKernels.self, BenchData.self])
+        subcommands: [BenchKernels.self, BenchData.self, BenchTrain.self])
 }
 
 struct BenchKernels: ParsableCommand {

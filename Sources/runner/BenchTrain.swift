@@ -1,0 +1,80 @@
+// BenchTrain: `runner bench train` — training images/s and peak memory, in torch_baseline.py's modes.
+
+import ArgumentParser
+import Foundation
+import Layers
+import Training
+
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Training images/s and peak RSS (forward + cross-entropy + backward + AdamW, random data, 37"
+            + " classes). Without --size/--mode: resnet18 at 64, 128 and 224 px in modes train, frozen and"
+            + " frozen-nobn, each case in its own process so peak RSS is its own.")
+
+    @Option(help: "Architecture.") var arch = "resnet18"
+    @Option(help: "Image size (default: 64, 128 and 224).") var size: Int?
+    @Option(help: "Batch size (default: 64 at 64 px, 32 above).") var batch: Int?
+    @Option(help: "train, frozen or frozen-nobn (default: all three).") var mode: String?
+    @Option(help: "Threads for OpenBLAS and the parallel-for.") var threads = 2
+    @Option(help: "Seconds to time each case.") var seconds = 8.0
+    @Flag(help: "One JSON object per line instead of a table.") var json = false
+
+    func run() throws {
+        guard let architecture = Architecture(rawValue: arch) else {
+            throw ValidationError("unknown --arch `\(arch)`")
+        }
+        let modes = try mode.map { name -> [TrainBenchmark.Mode] in
+            guard let chosen = TrainBenchmark.Mode(rawValue: name) else {
+                throw ValidationError("--mode must be train, frozen or frozen-nobn")
+            }
+            return [chosen]
+        } ?? TrainBenchmark.Mode.allCases
+        let sizes = size.map { [$0] } ?? [64, 128, 224]
+        if !json {
+            print(pad("arch", 10) + pad("size", 6) + pad("batch", 7) + pad("mode", 13) + pad("threads", 9)
+                  + pad("img/s", 9, right: true) + pad("peak MB", 10, right: true))
+        }
+        for size in sizes {
+            for mode in modes {
+                let batch = self.batch ?? (size <= 64 ? 64 : 32)
+                let single = sizes.count == 1 && modes.count == 1
+                let result = single
+                    ? try TrainBenchmark.run(arch: architecture, size: size, batch: batch, mode: mode, threads: threads,
+                                             seconds: seconds)
+                    : try inChildProcess(size: size, batch: batch, mode: mode)
+                report(result)
+            }
+        }
+    }
+
+    private func report(_ r: TrainBenchmark.Result) {
+        if json {
+            print(#"{"arch": "\#(r.arch)", "size": \#(r.size), "batch": \#(r.batch), "mode": "\#(r.mode.rawValue)", "threads": \#(r.threads), "img_per_s": \#(rounded(r.imagesPerSecond)), "peak_rss_mb": \#(Int(r.peakRSSMegabytes))}"#)
+        } else {
+            print(pad(r.arch, 10) + pad(String(r.size), 6) + pad(String(r.batch), 7) + pad(r.mode.rawValue, 13)
+                  + pad(String(r.threads), 9) + pad(String(rounded(r.imagesPerSecond)), 9, right: true)
+                  + pad(String(Int(r.peakRSSMegabytes)), 10, right: true))
+        }
+    }
+
+    /// Runs one case in a fresh process of this binary, so each case's peak RSS is its own.
+    private func inChildProcess(size: Int, batch: Int, mode: TrainBenchmark.Mode) throws -> TrainBenchmark.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["bench", "train", "--arch", arch, "--size", String(size), "--batch", String(batch),
+                             "--mode", mode.rawValue, "--threads", String(threads), "--seconds", String(seconds), "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let rate = object["img_per_s"] as? Double, let rss = object["peak_rss_mb"] as? Int else {
+            throw ValidationError("the \(size) px \(mode.rawValue) case failed (status \(process.terminationStatus))")
+        }
+        return TrainBenchmark.Result(arch: arch, size: size, batch: batch, mode: mode, threads: threads,
+                                     imagesPerSecond: rate, peakRSSMegabytes: Double(rss))
+    }
+}
