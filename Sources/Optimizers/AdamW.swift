@@ -20,12 +20,8 @@ public final class AdamW: Optimizer {
     public func step() {
         for (member, hyper) in steppedMembers() {
             guard let gradient = member.parameter.gradient else { continue }
-            let wd = weightDecay.weightDecay(hyper, isNormOrBias: member.isNormOrBias)
+            let l2 = weightDecay.applyDecoupled(to: member, hyper)
             let count = member.parameter.count
-            if weightDecay.mode == .decoupled && wd != 0 {
-                let factor = Float(1 - hyper.learningRate * wd)
-                member.parameter.value.withUnsafeMutablePointer { UpdateKernels.scale($0, count: count, by: factor) }
-            }
             let entry = moments.entry(for: member)
             entry.step += 1
             let t = Double(entry.step)
@@ -33,7 +29,7 @@ public final class AdamW: Optimizer {
             // torch computes the bias corrections in Python floats, then hands the kernels float scalars.
             let stepSize = hyper.learningRate / (1 - pow(beta1, t))
             let constants = UpdateKernels.TorchAdam(
-                l2: weightDecay.mode == .l2 ? Float(wd) : 0,
+                l2: l2,
                 lerpWeight: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
                 biasCorrection2Sqrt: Float((1 - pow(beta2, t)).squareRoot()), eps: Float(hyper.eps),
                 negativeStepSize: Float(-stepSize))

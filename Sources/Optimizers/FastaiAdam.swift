@@ -20,18 +20,14 @@ public final class FastaiAdam: Optimizer {
     public func step() {
         for (member, hyper) in steppedMembers() {
             guard let gradient = member.parameter.gradient else { continue }
-            let wd = weightDecay.weightDecay(hyper, isNormOrBias: member.isNormOrBias)
+            let l2 = weightDecay.applyDecoupled(to: member, hyper)
             let count = member.parameter.count
-            if weightDecay.mode == .decoupled && wd != 0 {
-                let factor = Float(1 - hyper.learningRate * wd)
-                member.parameter.value.withUnsafeMutablePointer { UpdateKernels.scale($0, count: count, by: factor) }
-            }
             let entry = moments.entry(for: member)
             entry.step += 1
             let t = Double(entry.step)
             let mom = hyper.momentum, sqrMom = hyper.beta2
             let constants = UpdateKernels.FastaiAdam(
-                l2: weightDecay.mode == .l2 ? Float(wd) : 0,
+                l2: l2,
                 mom: Float(mom), oneMinusMom: Float(1 - mom), sqrMom: Float(sqrMom), oneMinusSqrMom: Float(1 - sqrMom),
                 debias2: Float(Self.debias(sqrMom, t)), eps: Float(hyper.eps),
                 negativeStepSize: Float(-hyper.learningRate / Self.debias(mom, t)))

@@ -18,16 +18,11 @@ public final class SGD: Optimizer {
     public func step() {
         for (member, hyper) in steppedMembers() {
             guard let gradient = member.parameter.gradient else { continue }
-            let wd = weightDecay.weightDecay(hyper, isNormOrBias: member.isNormOrBias)
+            let l2 = weightDecay.applyDecoupled(to: member, hyper)
             let count = member.parameter.count
-            if weightDecay.mode == .decoupled && wd != 0 {
-                let factor = Float(1 - hyper.learningRate * wd)
-                member.parameter.value.withUnsafeMutablePointer { UpdateKernels.scale($0, count: count, by: factor) }
-            }
             let entry = moments.entry(for: member)
             let firstStep = entry.step == 0
             entry.step += 1
-            let l2: Float = weightDecay.mode == .l2 ? Float(wd) : 0
             member.parameter.value.withUnsafeMutablePointer { p in
                 gradient.withUnsafePointer { g in
                     entry.first.withUnsafeMutablePointer { buffer in

@@ -29,3 +29,18 @@ public struct WeightDecayRule: Equatable, Sendable {
         isNormOrBias && !decaysNormAndBias ? 0 : hyper.weightDecay
     }
 }
+
+extension WeightDecayRule {
+    /// Applies decoupled decay `p ← p·(1 − lr·wd)` to `member` when this rule decouples, and returns
+    /// the coefficient to add to the gradient when it is L2 (0 otherwise): the part every optimiser shares.
+    func applyDecoupled(to member: ParameterGroup.Member, _ hyper: HyperParameters) -> Float {
+        let wd = weightDecay(hyper, isNormOrBias: member.isNormOrBias)
+        guard mode == .decoupled else { return Float(wd) }
+        if wd != 0 {
+            let factor = Float(1 - hyper.learningRate * wd)
+            let count = member.parameter.count
+            member.parameter.value.withUnsafeMutablePointer { UpdateKernels.scale($0, count: count, by: factor) }
+        }
+        return 0
+    }
+}
