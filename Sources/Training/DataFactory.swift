@@ -37,3 +37,71 @@ public enum DataFactory {
         return try items(config.data)?.classes.count
     }
 }
+
+extension DataFactory {
+    /// The folder a generated dataset is drawn into, one per variant, size and count, so different
+    /// experiments never overwrite each other's images.
+    public static func generatedFolder(_ data: DataConfig, seed: Int) -> String? {
+        guard let generated = data.generated else { return nil }
+        return "data/generated/\(generated.variant.rawValue)-\(generated.classes)x\(generated.imagesPerClass)"
+            + "-\(data.size)px-seed\(seed)"
+    }
+
+    /// Train and validation items; a generated dataset is drawn on first use.
+    public static func prepareItems(_ config: ExperimentConfig) throws -> SplitItems {
+        let data = config.data
+        if let generated = data.generated, let folder = generatedFolder(data, seed: config.seed) {
+            if (try? ImageFolderSource.listImages(under: folder).isEmpty) != false {
+                guard let variant = GeneratedDataset.Variant(rawValue: generated.variant.rawValue) else {
+                    preconditionFailure("the config schema admitted generated variant \(generated.variant.rawValue)")
+                }
+                try GeneratedDataset.write(variant: variant, classes: generated.classes,
+                                           imagesPerClass: generated.imagesPerClass, size: data.size,
+                                           seed: UInt64(truncatingIfNeeded: config.seed), to: folder)
+            }
+            let split: ValidationSplit
+            switch data.valid {
+            case let .random(pct, seed): split = .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
+            case let .folder(name): split = .folder(valid: name)
+            case let .csvColumn(column): split = .csvColumn(column)
+            }
+            return try ImageFolderSource(root: folder, labels: .fileName(pattern: #"^(.+)_\d+\.jpg$"#), split: split).load()
+        }
+        guard let items = try items(data) else {
+            preconditionFailure("the config schema admitted a data source without items")
+        }
+        return items
+    }
+
+    public static func transforms(_ data: DataConfig) -> Transforms {
+        let resize: ResizeMethod
+        switch data.resize {
+        case .crop: resize = .crop
+        case .squish: resize = .squish
+        case .pad: resize = .pad(.reflection)
+        }
+        let a = data.augment
+        let augment = AugmentSettings(flipProbability: a.flip ? 0.5 : 0, maxRotate: a.maxRotate, maxZoom: a.maxZoom,
+                                      maxWarp: a.maxWarp, affineProbability: a.pAffine, maxLighting: a.maxLighting,
+                                      lightingProbability: a.pLighting)
+        let normalization: Datasets.Normalization
+        switch data.normalize {
+        case .imagenet: normalization = .imagenet
+        case .none: normalization = Datasets.Normalization(mean: [0, 0, 0], std: [1, 1, 1])
+        case let .stats(mean, std): normalization = Datasets.Normalization(mean: mean.map(Float.init), std: std.map(Float.init))
+        }
+        return Transforms(size: data.size, resize: resize, augment: augment, normalization: normalization)
+    }
+
+    /// Training (shuffled, augmented) and validation (centre path) loaders over `items`.
+    public static func loaders(_ config: ExperimentConfig, items: SplitItems, threads: Int)
+        -> (train: BatchLoader, valid: BatchLoader) {
+        let transforms = transforms(config.data)
+        func loader(_ list: [LabeledItem], training: Bool) -> BatchLoader {
+            BatchLoader(source: DecodingImageSource(paths: list.map(\.path), transforms: transforms),
+                        labels: items.labelIndices(list), transforms: transforms, batchSize: config.data.batchSize,
+                        training: training, seed: UInt64(truncatingIfNeeded: config.seed), threads: threads)
+        }
+        return (loader(items.train, training: true), loader(items.valid, training: false))
+    }
+}

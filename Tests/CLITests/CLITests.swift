@@ -89,6 +89,41 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(unfrozen.output.contains("Model unfrozen"))
     }
 
+    func testRunTrainsAndLogsAndABadConfigLeavesNoRun() throws {
+        let runs = directory.appendingPathComponent("runs").path
+        let config = try write("""
+            version: 1
+            name: tiny
+            seed: 3
+            data: {source: generated, variant: source, classes: 3, images_per_class: 6, size: 32, batch_size: 4}
+            model: {arch: resnet18, head: {lin_ftrs: [16]}}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+              - {name: unfrozen, freeze_to: 0, epochs: 1, lr: slice(1e-5, 1e-3)}
+            """, "tiny.yaml")
+        let result = try runner(["run", config, "--runs", runs, "--threads", "2"])
+        XCTAssertEqual(result.status, 0, result.error)
+        XCTAssertTrue(result.output.contains("stage frozen: freeze_to -1, trainable"), result.output)
+        let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny").first)
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)").sorted()
+        XCTAssertEqual(files, ["config.yaml", "env.json", "jobs", "plan.json", "resolved.yaml", "summary.json"])
+        let metrics = try String(contentsOfFile: "\(runs)/tiny/\(run)/jobs/main/metrics.jsonl", encoding: .utf8)
+        XCTAssertEqual(metrics.split(separator: "\n").count, 2)
+
+        let bad = try write("""
+            version: 1
+            name: bad
+            data: {source: generated, variant: source, classes: 3, images_per_class: 6, size: 32}
+            model: {arch: resnet18}
+            schedule:
+              - {name: frozen, freeze_to: 7, epochs: 1, lr: 1e-3}
+            """, "bad.yaml")
+        let failed = try runner(["run", bad, "--runs", runs])
+        XCTAssertEqual(failed.status, 2)
+        XCTAssertTrue(failed.error.contains("bad.yaml:6:31: schedule.0.freeze_to"), failed.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: runs + "/bad"))
+    }
+
     func testPlanOfTheSplitSweepSharesTheFrozenStage() throws {
         let result = try runner(["plan", "configs/pets-split-sweep.yaml", "--classes", "37", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.error)

@@ -1,0 +1,111 @@
+// ExperimentRunner: `runner run` — every job's stages trained in order, logged into a run directory.
+
+import Experiments
+import Foundation
+import Layers
+import Tensors
+
+public final class ExperimentRunner {
+    public let loaded: LoadedConfig
+    public let runsRoot: String
+    public let threads: Int
+    /// Progress lines for the terminal.
+    public var log: (String) -> Void = { print($0) }
+
+    public static var defaultThreads: Int { Parallel.threadCount }
+
+    public init(loaded: LoadedConfig, runsRoot: String = "runs", threads: Int = ExperimentRunner.defaultThreads) {
+        self.loaded = loaded
+        self.runsRoot = runsRoot
+        self.threads = threads
+    }
+
+    /// Checks everything first — a config with errors trains nothing and leaves no run directory.
+    public func run() throws -> URL {
+        let classes = try DataFactory.classCount(loaded.config) ?? 2
+        let errors = ModelCheck.errors(in: loaded, classes: classes)
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        setThreadCount(threads)
+        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
+        let store = try RunStore(root: runsRoot, name: loaded.config.name, configHash: StableHash.hex(loaded.resolvedYAML))
+        try store.write("config.yaml", text: loaded.text)
+        try store.write("resolved.yaml", text: loaded.resolvedYAML)
+        try store.writeJSON("plan.json", PlanRenderer.jsonObject(graph))
+        try store.writeJSON("env.json", environment())
+        log("run \(store.directory.path)")
+        var summary: [[String: Any]] = []
+        for job in loaded.jobs {
+            let final = try run(job, store: store)
+            summary.append(["job": job.id, "overrides": job.overrides.map(\.description), "final": final])
+        }
+        try store.writeJSON("summary.json", summary)
+        return store.directory
+    }
+
+    private func run(_ job: Job, store: RunStore) throws -> [String: Any] {
+        let config = job.config
+        let prefix = "jobs/\(job.id)/"
+        let items = try DataFactory.prepareItems(config)
+        let (train, valid) = DataFactory.loaders(config, items: items, threads: threads)
+        try store.writeJSON(prefix + "classes.json", items.classes)
+        let model = try ModelFactory.build(config, classes: items.classes.count)
+        log("job \(job.id): \(config.model.arch.rawValue), \(items.classes.count) classes, \(items.train.count) train /"
+            + " \(items.valid.count) valid images")
+        let trainer = StageTrainer(model: model, config: config)
+        var stages: [[String: Any]] = []
+        var last: EpochRecord?
+        for stage in config.schedule {
+            try ModelFactory.prepare(model, for: stage)
+            let rates = try stage.lr.values(groups: model.groups.count)
+            let groups = model.groups.enumerated().map { index, group -> [String: Any] in
+                ["index": index, "params": group.parameterCount, "trainable": group.trainableParameterCount,
+                 "lr": rates[index]]
+            }
+            log("stage \(stage.name): freeze_to \(stage.freezeTo), trainable \(model.trainableParameterCount)"
+                + " of \(model.parameterCount) — "
+                + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
+                    .joined(separator: ", "))
+            log("  epoch  train_loss  valid_loss  accuracy  seconds")
+            trainer.onEpoch = { [log] record in
+                try? store.append(prefix + "metrics.jsonl", line: [
+                    "event": "epoch", "stage": record.stage, "epoch": record.epoch,
+                    "train_loss": record.trainLoss, "valid_loss": record.validLoss,
+                    "accuracy": record.accuracy, "error_rate": record.errorRate,
+                ])
+                try? store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
+                                                                   "seconds": record.seconds])
+                log(String(format: "  %5d  %10.4f  %10.4f  %8.4f  %7.1f", record.epoch, record.trainLoss,
+                           record.validLoss, record.accuracy, record.seconds))
+            }
+            let started = Date()
+            let records = try trainer.fit(stage, train: train, valid: valid)
+            last = records.last ?? last
+            stages.append(["name": stage.name, "freeze_to": stage.freezeTo, "epochs": stage.epochs,
+                           "total_params": model.parameterCount, "trainable_params": model.trainableParameterCount,
+                           "groups": groups, "seconds": Date().timeIntervalSince(started)])
+            try store.writeJSON(prefix + "stages.json", stages)
+        }
+        let final: [String: Any] = ["train_loss": last?.trainLoss ?? 0, "valid_loss": last?.validLoss ?? 0,
+                                    "accuracy": last?.accuracy ?? 0, "error_rate": last?.errorRate ?? 0]
+        try store.writeJSON(prefix + "final.json", final)
+        return final
+    }
+
+    private func environment() -> [String: Any] {
+        ["openblas": BLAS.configuration, "cpu": BLAS.coreName, "threads": threads, "seed": loaded.config.seed,
+         "os": ProcessInfo.processInfo.operatingSystemVersionString, "git_commit": gitCommit() ?? "unknown"]
+    }
+
+    private func gitCommit() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["rev-parse", "HEAD"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+}

@@ -1,0 +1,30 @@
+// Run: `runner run CONFIG` — train every job of an experiment file and log it under runs/.
+
+import ArgumentParser
+import Experiments
+import Training
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train every job of an experiment file, stage by stage, and write the run directory under runs/.")
+
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "Where run directories go.") var runs = "runs"
+    @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
+    @Flag(help: "Print nothing but errors.") var quiet = false
+
+    func run() throws {
+        let loaded = try options.load(checkFiles: true)
+        let runner = ExperimentRunner(loaded: loaded, runsRoot: runs,
+                                      threads: threads ?? loaded.config.train.threads ?? ExperimentRunner.defaultThreads)
+        if quiet { runner.log = { _ in } }
+        do {
+            let directory = try runner.run()
+            if !quiet { print("done: \(directory.path)") }
+        } catch let errors as ConfigErrors {
+            throw reported(errors.errors)
+        } catch {
+            throw failed(error)
+        }
+    }
+}
