@@ -11,6 +11,19 @@ public final class ExperimentRunner {
     public let threads: Int
     /// Progress lines for the terminal.
     public var log: (String) -> Void = { print($0) }
+    /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
+    private var finished: [String: FinishedStage] = [:]
+    /// How many stage nodes this run trained, and how many it took from another job.
+    public private(set) var stagesTrained = 0
+    public private(set) var stagesReused = 0
+
+    /// What a stage node leaves behind: the model's state, the dropout streams, and its epochs.
+    private struct FinishedStage {
+        var job: String
+        var state: SafeTensors
+        var dropout: [String: RandomGenerator]
+        var records: [EpochRecord]
+    }
 
     public static var defaultThreads: Int { Parallel.threadCount }
 
@@ -34,15 +47,16 @@ public final class ExperimentRunner {
         try store.writeJSON("env.json", environment())
         log("run \(store.directory.path)")
         var summary: [[String: Any]] = []
-        for job in loaded.jobs {
-            let final = try run(job, store: store)
+        for (job, plan) in zip(loaded.jobs, graph.jobs) {
+            let final = try run(job, stageNodes: Array(plan.nodes.dropFirst(3).prefix(job.config.schedule.count)),
+                                store: store)
             summary.append(["job": job.id, "overrides": job.overrides.map(\.description), "final": final])
         }
         try store.writeJSON("summary.json", summary)
         return store.directory
     }
 
-    private func run(_ job: Job, store: RunStore) throws -> [String: Any] {
+    private func run(_ job: Job, stageNodes: [String], store: RunStore) throws -> [String: Any] {
         let config = job.config
         let prefix = "jobs/\(job.id)/"
         let items = try DataFactory.prepareItems(config)
@@ -54,7 +68,7 @@ public final class ExperimentRunner {
         let trainer = StageTrainer(model: model, config: config)
         var stages: [[String: Any]] = []
         var last: EpochRecord?
-        for stage in config.schedule {
+        for (stage, node) in zip(config.schedule, stageNodes) {
             try ModelFactory.prepare(model, for: stage)
             let rates = try stage.lr.values(groups: model.groups.count)
             let groups = model.groups.enumerated().map { index, group -> [String: Any] in
@@ -66,7 +80,7 @@ public final class ExperimentRunner {
                 + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
                     .joined(separator: ", "))
             log("  epoch  train_loss  valid_loss  accuracy  seconds")
-            trainer.onEpoch = { [log] record in
+            let logEpoch: (EpochRecord) -> Void = { [log] record in
                 try? store.append(prefix + "metrics.jsonl", line: [
                     "event": "epoch", "stage": record.stage, "epoch": record.epoch,
                     "train_loss": record.trainLoss, "valid_loss": record.validLoss,
@@ -78,7 +92,22 @@ public final class ExperimentRunner {
                            record.validLoss, record.accuracy, record.seconds))
             }
             let started = Date()
-            let records = try trainer.fit(stage, train: train, valid: valid)
+            let records: [EpochRecord]
+            if let done = finished[node] {
+                // The same parameters trained at the same rates from the same start: take its output.
+                try model.loadStateDict(done.state, path: "stage \(node)")
+                for (name, dropout) in dropoutLayers(model) { if let rng = done.dropout[name] { dropout.rng = rng } }
+                log("  (same work as job \(done.job)'s stage \(stage.name), node \(node): reused, not retrained)")
+                records = done.records
+                records.forEach(logEpoch)
+                stagesReused += 1
+            } else {
+                trainer.onEpoch = logEpoch
+                records = try trainer.fit(stage, train: train, valid: valid)
+                finished[node] = FinishedStage(job: job.id, state: model.stateDict(),
+                                               dropout: dropoutLayers(model).mapValues(\.rng), records: records)
+                stagesTrained += 1
+            }
             last = records.last ?? last
             stages.append(["name": stage.name, "freeze_to": stage.freezeTo, "epochs": stage.epochs,
                            "total_params": model.parameterCount, "trainable_params": model.trainableParameterCount,
@@ -89,6 +118,14 @@ public final class ExperimentRunner {
                                     "accuracy": last?.accuracy ?? 0, "error_rate": last?.errorRate ?? 0]
         try store.writeJSON(prefix + "final.json", final)
         return final
+    }
+
+    private func dropoutLayers(_ model: TransferModel) -> [String: DropoutLayer] {
+        var result: [String: DropoutLayer] = [:]
+        for (name, module) in model.namedModules() {
+            if let dropout = module as? DropoutLayer { result[name] = dropout }
+        }
+        return result
     }
 
     private func environment() -> [String: Any] {

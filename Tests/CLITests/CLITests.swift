@@ -124,6 +124,34 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: runs + "/bad"))
     }
 
+    func testASplitSweepTrainsItsSharedFrozenStageOnceWithTheSameResult() throws {
+        let runs = directory.appendingPathComponent("runs").path
+        let config = try write("""
+            version: 1
+            name: sweep
+            seed: 3
+            data: {source: generated, variant: source, classes: 3, images_per_class: 6, size: 32, batch_size: 4}
+            model: {arch: resnet18, meta: [8, 6], head: {lin_ftrs: [16]}}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+              - {name: unfrozen, freeze_to: 0, epochs: 1, lr: slice(1e-5, 1e-3)}
+            sweep:
+              model.meta: [[8, 5], [8, 6], [8, 7]]
+            """, "sweep.yaml")
+        let swept = try runner(["run", config, "--runs", runs, "--threads", "2"])
+        XCTAssertEqual(swept.status, 0, swept.error)
+        XCTAssertEqual(swept.output.components(separatedBy: "reused, not retrained").count - 1, 2, swept.output)
+        let single = try runner(["run", config, "--runs", runs + "-single", "--threads", "2", "--set", "sweep=null",
+                                 "--set", "model.meta=[8,7]", "--quiet"])
+        XCTAssertEqual(single.status, 0, single.error)
+        func metrics(_ root: String, _ job: String) throws -> String {
+            let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: root + "/sweep").first)
+            return try String(contentsOfFile: "\(root)/sweep/\(run)/jobs/\(job)/metrics.jsonl", encoding: .utf8)
+        }
+        // Job meta=8-7 took its frozen stage from job meta=8-5, yet logs exactly what training it would.
+        XCTAssertEqual(try metrics(runs, "meta=8-7"), try metrics(runs + "-single", "main"))
+    }
+
     func testPlanOfTheSplitSweepSharesTheFrozenStage() throws {
         let result = try runner(["plan", "configs/pets-split-sweep.yaml", "--classes", "37", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.error)
