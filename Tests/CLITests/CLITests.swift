@@ -150,6 +150,19 @@ final class CLITests: XCTestCase {
         }
         // Job meta=8-7 took its frozen stage from job meta=8-5, yet logs exactly what training it would.
         XCTAssertEqual(try metrics(runs, "meta=8-7"), try metrics(runs + "-single", "main"))
+
+        let listed = try runner(["runs", "--root", runs])
+        XCTAssertEqual(listed.status, 0, listed.error)
+        XCTAssertTrue(listed.output.contains("finished"), listed.output)
+        let compared = try runner(["compare", "sweep", "--root", runs])
+        XCTAssertEqual(compared.status, 0, compared.error)
+        for job in ["meta=8-5", "meta=8-6", "meta=8-7"] {
+            XCTAssertTrue(compared.output.contains(job), compared.output)
+        }
+        XCTAssertTrue(compared.output.contains("model.meta=[8, 6]"), compared.output)
+        let missing = try runner(["compare", "nope", "--root", runs])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.error.contains("no run `nope`; runs: sweep/"), missing.error)
     }
 
     func testPlanOfTheSplitSweepSharesTheFrozenStage() throws {

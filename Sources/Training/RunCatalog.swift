@@ -1,0 +1,76 @@
+// RunCatalog: the runs under a runs/ folder — listing them and reading a run's sweep table.
+
+import Foundation
+
+public enum RunCatalog {
+    public struct Entry: Equatable, Sendable {
+        public var name: String
+        public var id: String
+        public var path: String
+        /// summary.json is written last, so its absence marks a run that did not finish.
+        public var finished: Bool
+        public var jobs: Int
+    }
+
+    public struct Row: Equatable, Sendable {
+        public var job: String
+        public var overrides: [String]
+        public var metrics: [String: Double]
+    }
+
+    public enum CatalogError: Error, CustomStringConvertible {
+        case notFound(String, available: [String])
+        case unfinished(String)
+
+        public var description: String {
+            switch self {
+            case let .notFound(run, available):
+                return "no run `\(run)`" + (available.isEmpty ? " (no runs yet)" : "; runs: \(available.joined(separator: ", "))")
+            case let .unfinished(path):
+                return "\(path) has no summary.json: the run did not finish (use `runner run … ` again)"
+            }
+        }
+    }
+
+    /// Every run, oldest first within each experiment name.
+    public static func list(root: String) -> [Entry] {
+        let manager = FileManager.default
+        let names = ((try? manager.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        return names.flatMap { name -> [Entry] in
+            let folder = root + "/" + name
+            let ids = ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+            return ids.map { id in
+                let path = folder + "/" + id
+                let jobs = (try? manager.contentsOfDirectory(atPath: path + "/jobs"))?.count ?? 0
+                return Entry(name: name, id: id, path: path,
+                             finished: manager.fileExists(atPath: path + "/summary.json"), jobs: jobs)
+            }
+        }
+    }
+
+    /// A run by directory path, `name/id`, or `name` (its latest run).
+    public static func find(_ run: String, root: String) throws -> Entry {
+        let all = list(root: root)
+        if let match = all.last(where: { $0.path == run || "\($0.name)/\($0.id)" == run || $0.name == run }) {
+            return match
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: run, isDirectory: &isDirectory), isDirectory.boolValue {
+            let url = URL(fileURLWithPath: run)
+            return Entry(name: url.deletingLastPathComponent().lastPathComponent, id: url.lastPathComponent, path: run,
+                         finished: FileManager.default.fileExists(atPath: run + "/summary.json"), jobs: 0)
+        }
+        throw CatalogError.notFound(run, available: all.map { "\($0.name)/\($0.id)" })
+    }
+
+    /// The sweep table: one row per job, its swept values and final metrics.
+    public static func table(_ entry: Entry) throws -> [Row] {
+        guard entry.finished else { throw CatalogError.unfinished(entry.path) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: entry.path + "/summary.json"))
+        let rows = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+        return rows.map { row in
+            Row(job: row["job"] as? String ?? "?", overrides: row["overrides"] as? [String] ?? [],
+                metrics: (row["final"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue })
+        }
+    }
+}
