@@ -3,6 +3,7 @@
 import Foundation
 import Layers
 import Tensors
+import TestSupport
 import XCTest
 
 struct Fixture {
@@ -10,24 +11,22 @@ struct Fixture {
     let file: SafeTensors
     let layer: [String: Any]
     let training: Bool
+    private let golden: GoldenFile
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    static var all: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(".safetensors".count)) }.sorted()
-    }
+    static var all: [String] { GoldenFile.names(in: directory) }
 
     init(_ name: String) throws {
+        golden = try GoldenFile(directory: Self.directory, name: name, metadataKey: "layer")
         self.name = name
-        file = try SafeTensors.read(path: Self.directory.appendingPathComponent(name + ".safetensors").path)
-        let json = Data((file.metadata["layer"] ?? "{}").utf8)
-        layer = (try JSONSerialization.jsonObject(with: json) as? [String: Any]) ?? [:]
+        file = golden.file
+        layer = golden.metadata
         training = file.metadata["training"] != "false"
     }
 
     func tensor(_ key: String, file path: StaticString = #filePath, line: UInt = #line) throws -> Tensor {
-        try XCTUnwrap(file.tensors[key], "\(name): no tensor `\(key)`", file: path, line: line)
+        try golden.tensor(key, file: path, line: line)
     }
 
     func int(_ key: String) -> Int { (layer[key] as? NSNumber)?.intValue ?? 0 }

@@ -4,29 +4,28 @@ import Foundation
 import Layers
 import Optimizers
 import Tensors
+import TestSupport
 import XCTest
 
 struct OptimizerFixture {
     let name: String
     let file: SafeTensors
     let config: [String: Any]
+    private let golden: GoldenFile
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    static var all: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(".safetensors".count)) }.sorted()
-    }
+    static var all: [String] { GoldenFile.names(in: directory) }
 
     init(_ name: String) throws {
+        golden = try GoldenFile(directory: Self.directory, name: name, metadataKey: "config")
         self.name = name
-        file = try SafeTensors.read(path: Self.directory.appendingPathComponent(name + ".safetensors").path)
-        let json = Data((file.metadata["config"] ?? "{}").utf8)
-        config = (try JSONSerialization.jsonObject(with: json) as? [String: Any]) ?? [:]
+        file = golden.file
+        config = golden.metadata
     }
 
     func tensor(_ key: String, file path: StaticString = #filePath, line: UInt = #line) throws -> Tensor {
-        try XCTUnwrap(file.tensors[key], "\(name): no tensor `\(key)`", file: path, line: line)
+        try golden.tensor(key, file: path, line: line)
     }
 
     var optimizer: String { config["optimizer"] as? String ?? "" }
