@@ -9,11 +9,13 @@ public final class ExperimentRunner {
     public let loaded: LoadedConfig
     public let runsRoot: String
     public let threads: Int
+    /// Recompute every node instead of taking finished ones from runs/.cache.
+    public var force = false
     /// Progress lines for the terminal.
     public var log: (String) -> Void = { print($0) }
     /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
     private var finished: [String: FinishedStage] = [:]
-    /// How many stage nodes this run trained, and how many it took from another job.
+    /// How many stage nodes this run trained, and how many it took from another job or the cache.
     public private(set) var stagesTrained = 0
     public private(set) var stagesReused = 0
 
@@ -23,6 +25,7 @@ public final class ExperimentRunner {
         var state: SafeTensors
         var dropout: [String: RandomGenerator]
         var records: [EpochRecord]
+        var fromCache: Bool
     }
 
     public static var defaultThreads: Int { Parallel.threadCount }
@@ -93,19 +96,28 @@ public final class ExperimentRunner {
             }
             let started = Date()
             let records: [EpochRecord]
+            let cache = StageCache(runsRoot: runsRoot)
+            if finished[node] == nil, !force, let cached = cache.load(node) {
+                finished[node] = FinishedStage(job: cached.job, state: cached.state, dropout: cached.dropout,
+                                               records: cached.records, fromCache: true)
+            }
             if let done = finished[node] {
                 // The same parameters trained at the same rates from the same start: take its output.
                 try model.loadStateDict(done.state, path: "stage \(node)")
                 for (name, dropout) in dropoutLayers(model) { if let rng = done.dropout[name] { dropout.rng = rng } }
-                log("  (same work as job \(done.job)'s stage \(stage.name), node \(node): reused, not retrained)")
+                log(done.fromCache ? "  (node \(node) is in runs/.cache: reused, not retrained; --force recomputes)"
+                                   : "  (same work as job \(done.job)'s stage \(stage.name), node \(node): reused, not retrained)")
                 records = done.records
                 records.forEach(logEpoch)
                 stagesReused += 1
             } else {
                 trainer.onEpoch = logEpoch
                 records = try trainer.fit(stage, train: train, valid: valid)
-                finished[node] = FinishedStage(job: job.id, state: model.stateDict(),
-                                               dropout: dropoutLayers(model).mapValues(\.rng), records: records)
+                let done = FinishedStage(job: job.id, state: model.stateDict(),
+                                         dropout: dropoutLayers(model).mapValues(\.rng), records: records, fromCache: false)
+                finished[node] = done
+                try cache.store(node, StageCache.Entry(job: done.job, state: done.state, dropout: done.dropout,
+                                                       records: done.records))
                 stagesTrained += 1
             }
             last = records.last ?? last

@@ -13,9 +13,22 @@ public struct RunStore {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        directory = URL(fileURLWithPath: root).appendingPathComponent(name)
-            .appendingPathComponent("\(formatter.string(from: date))-\(configHash.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let parent = URL(fileURLWithPath: root).appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        // Two runs of one config in the same second get their own directories, never a shared log.
+        let base = "\(formatter.string(from: date))-\(configHash.prefix(8))"
+        var candidate = parent.appendingPathComponent(base)
+        var attempt = 1
+        while true {
+            do {
+                try FileManager.default.createDirectory(at: candidate, withIntermediateDirectories: false)
+                break
+            } catch where FileManager.default.fileExists(atPath: candidate.path) && attempt < 100 {
+                attempt += 1
+                candidate = parent.appendingPathComponent("\(base)-\(attempt)")
+            }
+        }
+        directory = candidate
     }
 
     /// Writes through a temporary file and a rename, so readers never see half a file.

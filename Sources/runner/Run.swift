@@ -12,12 +12,14 @@ struct Run: ParsableCommand {
     @Option(help: "Where run directories go.") var runs = "runs"
     @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
+    @Flag(help: "Recompute every stage instead of reusing finished ones from runs/.cache.") var force = false
 
     func run() throws {
         let loaded = try options.load(checkFiles: true)
         let runner = ExperimentRunner(loaded: loaded, runsRoot: runs,
                                       threads: threads ?? loaded.config.train.threads ?? ExperimentRunner.defaultThreads)
         if quiet { runner.log = { _ in } }
+        runner.force = force
         do {
             let directory = try runner.run()
             if !quiet { print("done: \(directory.path)") }

@@ -110,6 +110,20 @@ final class CLITests: XCTestCase {
         let metrics = try String(contentsOfFile: "\(runs)/tiny/\(run)/jobs/main/metrics.jsonl", encoding: .utf8)
         XCTAssertEqual(metrics.split(separator: "\n").count, 2)
 
+        // A rerun takes both stages from runs/.cache and logs the same metrics; --force retrains.
+        let again = try runner(["run", config, "--runs", runs, "--threads", "2"])
+        XCTAssertEqual(again.status, 0, again.error)
+        XCTAssertEqual(again.output.components(separatedBy: "is in runs/.cache").count - 1, 2, again.output)
+        let runsNow = try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny").sorted()
+        XCTAssertEqual(runsNow.count, 2)
+        for other in runsNow where other != run {
+            XCTAssertEqual(try String(contentsOfFile: "\(runs)/tiny/\(other)/jobs/main/metrics.jsonl", encoding: .utf8),
+                           metrics)
+        }
+        let forced = try runner(["run", config, "--runs", runs, "--threads", "2", "--force"])
+        XCTAssertEqual(forced.status, 0, forced.error)
+        XCTAssertFalse(forced.output.contains("runs/.cache"), forced.output)
+
         let bad = try write("""
             version: 1
             name: bad
