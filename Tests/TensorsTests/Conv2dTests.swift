@@ -19,6 +19,9 @@ final class Conv2dTests: XCTestCase {
         (3, 3, 20, 37, 4, 3, 3, 2, 1, 1),
         (2, 4, 8, 40, 6, 1, 1, 2, 0, 1),
         (2, 2, 9, 35, 4, 7, 7, 2, 3, 2),
+        (2, 5, 9, 19, 5, 3, 3, 1, 1, 5),
+        (3, 4, 17, 18, 4, 3, 3, 2, 1, 4),
+        (1, 3, 6, 6, 3, 5, 5, 1, 2, 3),
     ]
 
     private func geometry(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) -> Conv2dGeometry {
@@ -29,11 +32,14 @@ final class Conv2dTests: XCTestCase {
     func testMatchesReferenceForwardAndBackward() {
         for (index, c) in Self.cases.enumerated() {
             let g = geometry(c)
-            // Every path: whole-batch chunks, one image per chunk, and one image per worker.
-            for (workspace, imageParallel) in [(1 << 23, false), (g.patchSize * g.outputPlane, false), (1 << 23, true)] {
+            // Every path: whole-batch chunks, one image per chunk, one image per worker, and (for
+            // depthwise shapes) the direct kernel against im2col.
+            for (workspace, imageParallel, depthwise) in [(1 << 23, false, true), (g.patchSize * g.outputPlane, false, false),
+                                                          (1 << 23, true, false)] {
                 Conv2d.workspaceLimit = workspace
                 Conv2d.imageParallel = imageParallel
-                defer { Conv2d.workspaceLimit = 1 << 25; Conv2d.imageParallel = nil }
+                Conv2d.useDepthwise = depthwise
+                defer { Conv2d.workspaceLimit = 1 << 25; Conv2d.imageParallel = nil; Conv2d.useDepthwise = true }
                 let x = randomTensor(g.inputShape, seed: UInt64(index))
                 let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
                 let b = randomTensor([g.outChannels], seed: UInt64(index + 200))

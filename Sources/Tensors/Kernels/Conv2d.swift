@@ -62,6 +62,10 @@ public enum Conv2d {
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         _ g: Conv2dGeometry) {
         let plane = g.outputPlane
+        if DepthwiseConv2d.applies(to: g) && useDepthwise {
+            DepthwiseConv2d.forward(x, w, y, g)
+            return
+        }
         if g.isPointwise && g.groups == 1 {
             for n in 0..<g.batch {
                 BLAS.sgemm(m: g.outChannels, n: plane, k: g.inChannels, a: w, lda: g.inChannels,
@@ -104,6 +108,10 @@ public enum Conv2d {
     static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let plane = g.outputPlane
+        if DepthwiseConv2d.applies(to: g) && useDepthwise {
+            DepthwiseConv2d.backwardInput(dy, w, dx, g)
+            return
+        }
         if g.isPointwise && g.groups == 1 {
             for n in 0..<g.batch {
                 BLAS.sgemm(transA: true, m: g.inChannels, n: plane, k: g.outChannels, a: w, lda: g.inChannels,
@@ -134,6 +142,10 @@ public enum Conv2d {
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let plane = g.outputPlane
+        if DepthwiseConv2d.applies(to: g) && useDepthwise {
+            DepthwiseConv2d.backwardWeight(dy, x, dw, g)
+            return
+        }
         if g.isPointwise && g.groups == 1 {
             for n in 0..<g.batch {
                 BLAS.sgemm(transB: true, m: g.outChannels, n: g.inChannels, k: plane,
@@ -238,6 +250,10 @@ public enum Conv2d {
             }
         }
     }
+
+    /// Depthwise convolutions take the direct kernel; false sends them through im2col like any grouped
+    /// convolution (tests compare both).
+    nonisolated(unsafe) public static var useDepthwise = true
 
     /// Forces (true / false) or lets the heuristic choose (nil) the image-parallel path; for tests
     /// and tuning.

@@ -1,0 +1,99 @@
+// DepthwiseConv2d: convolution with one filter per channel (groups = C = O), done directly per plane.
+//   input: (N, C, H, W)   weight: (C, 1, KH, KW)   output: (N, C, OH, OW)
+
+/// im2col + GEMM degenerates here into C products of one row each (M = 1, K = KH·KW), so
+/// mobilenet_v2's depthwise layers run as plain loops over planes, parallel over (image, channel).
+enum DepthwiseConv2d {
+    static func applies(to g: Conv2dGeometry) -> Bool {
+        g.groups > 1 && g.inPerGroup == 1 && g.outPerGroup == 1
+    }
+
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                        _ g: Conv2dGeometry) {
+        let planes = g.batch * g.outChannels
+        Parallel.forEach(planes, grain: max(1, 4096 / max(1, g.outputPlane))) { range in
+            for task in range {
+                let c = task % g.outChannels
+                let output = y + task * g.outputPlane
+                output.update(repeating: 0, count: g.outputPlane)
+                forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
+                    let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
+                    let input = x + task * g.inputPlane + ih * g.width
+                    let row = output + oh * g.outWidth
+                    var iw = iwFirst
+                    for ow in first..<end {
+                        row[ow] += weight * input[iw]
+                        iw += g.strideWidth
+                    }
+                }
+            }
+        }
+    }
+
+    /// gradInput += ∂L/∂input.
+    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                              _ g: Conv2dGeometry) {
+        let planes = g.batch * g.outChannels
+        Parallel.forEach(planes, grain: max(1, 4096 / max(1, g.outputPlane))) { range in
+            for task in range {
+                let c = task % g.outChannels
+                let gradOutput = dy + task * g.outputPlane
+                forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
+                    let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
+                    let target = dx + task * g.inputPlane + ih * g.width
+                    let row = gradOutput + oh * g.outWidth
+                    var iw = iwFirst
+                    for ow in first..<end {
+                        target[iw] += weight * row[ow]
+                        iw += g.strideWidth
+                    }
+                }
+            }
+        }
+    }
+
+    /// gradWeight += ∂L/∂weight; one task per channel sums over the images, so no two tasks share a value.
+    static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
+                               _ g: Conv2dGeometry) {
+        Parallel.forEach(g.outChannels) { range in
+            for c in range {
+                for n in 0..<g.batch {
+                    let plane = n * g.outChannels + c
+                    forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
+                        let input = x + plane * g.inputPlane + ih * g.width
+                        let row = dy + plane * g.outputPlane + oh * g.outWidth
+                        var total: Float = 0
+                        var iw = iwFirst
+                        for ow in first..<end {
+                            total += row[ow] * input[iw]
+                            iw += g.strideWidth
+                        }
+                        dw[(c * g.kernelHeight + ki) * g.kernelWidth + kj] += total
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every (kernel tap, output row) whose input row lies inside the image, with the output columns
+    /// `first ..< end` whose input column does too, and that row's first input column.
+    @inline(__always)
+    private static func forEachTap(_ g: Conv2dGeometry,
+                                   _ body: (_ ki: Int, _ kj: Int, _ oh: Int, _ first: Int, _ end: Int, _ ih: Int,
+                                            _ iwFirst: Int) -> Void) {
+        for ki in 0..<g.kernelHeight {
+            for kj in 0..<g.kernelWidth {
+                let offset = kj - g.padWidth
+                let first = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
+                let limit = g.width - offset
+                let end = limit <= 0 ? 0 : min(g.outWidth, (limit + g.strideWidth - 1) / g.strideWidth)
+                guard first < end else { continue }
+                for oh in 0..<g.outHeight {
+                    let ih = oh * g.strideHeight - g.padHeight + ki
+                    if ih < 0 || ih >= g.height { continue }
+                    body(ki, kj, oh, first, end, ih, first * g.strideWidth + offset)
+                }
+            }
+        }
+    }
+}
