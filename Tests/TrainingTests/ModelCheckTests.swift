@@ -75,11 +75,13 @@ final class ModelCheckTests: XCTestCase {
 
     func testFastai07HasNoMetaForAlexnet() throws {
         let yaml = config(model: "arch: alexnet").replacingOccurrences(of: "version: 1", with: "version: 1\npreset: fastai07")
-            .replacingOccurrences(of: "lr: 1e-3}", with: "lr: 1e-3, momentum: 0.9}")
         let path = directory.appendingPathComponent("legacy.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        guard let loaded = try? ConfigLoader.load(path: path) else { return }
-        XCTAssertTrue(ModelCheck.errors(in: loaded, classes: 4).contains { $0.description.contains("fastai 0.7 had no model_meta") })
+        let loaded = try ConfigLoader.load(path: path)
+        let found = ModelCheck.errors(in: loaded, classes: 4)
+        XCTAssertEqual(found.count, 1, "\(found)")
+        XCTAssertEqual(found.first?.keyPath.description, "preset")
+        XCTAssertTrue(found.first?.description.contains("fastai 0.7 had no model_meta for alexnet") ?? false, "\(found)")
     }
 
     func testWeightsAreCheckedAgainstTheBody() throws {
