@@ -10,21 +10,17 @@ enum DepthwiseConv2d {
 
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         _ g: Conv2dGeometry) {
-        let planes = g.batch * g.outChannels
-        Parallel.forEach(planes, grain: max(1, 4096 / max(1, g.outputPlane))) { range in
-            for task in range {
-                let c = task % g.outChannels
-                let output = y + task * g.outputPlane
-                output.update(repeating: 0, count: g.outputPlane)
-                forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
-                    let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
-                    let input = x + task * g.inputPlane + ih * g.width
-                    let row = output + oh * g.outWidth
-                    var iw = iwFirst
-                    for ow in first..<end {
-                        row[ow] += weight * input[iw]
-                        iw += g.strideWidth
-                    }
+        forEachPlane(g) { plane, c in
+            let output = y + plane * g.outputPlane
+            output.update(repeating: 0, count: g.outputPlane)
+            forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
+                let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
+                let input = x + plane * g.inputPlane + ih * g.width
+                let row = output + oh * g.outWidth
+                var iw = iwFirst
+                for ow in first..<end {
+                    row[ow] += weight * input[iw]
+                    iw += g.strideWidth
                 }
             }
         }
@@ -33,20 +29,15 @@ enum DepthwiseConv2d {
     /// gradInput += ∂L/∂input.
     static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                               _ g: Conv2dGeometry) {
-        let planes = g.batch * g.outChannels
-        Parallel.forEach(planes, grain: max(1, 4096 / max(1, g.outputPlane))) { range in
-            for task in range {
-                let c = task % g.outChannels
-                let gradOutput = dy + task * g.outputPlane
-                forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
-                    let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
-                    let target = dx + task * g.inputPlane + ih * g.width
-                    let row = gradOutput + oh * g.outWidth
-                    var iw = iwFirst
-                    for ow in first..<end {
-                        target[iw] += weight * row[ow]
-                        iw += g.strideWidth
-                    }
+        forEachPlane(g) { plane, c in
+            forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
+                let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
+                let target = dx + plane * g.inputPlane + ih * g.width
+                let row = dy + plane * g.outputPlane + oh * g.outWidth
+                var iw = iwFirst
+                for ow in first..<end {
+                    target[iw] += weight * row[ow]
+                    iw += g.strideWidth
                 }
             }
         }
@@ -72,6 +63,14 @@ enum DepthwiseConv2d {
                     }
                 }
             }
+        }
+    }
+
+    /// Every (image, channel) plane in parallel, with its channel; no two planes share a value.
+    @inline(__always)
+    private static func forEachPlane(_ g: Conv2dGeometry, _ body: (_ plane: Int, _ channel: Int) -> Void) {
+        Parallel.forEach(g.batch * g.outChannels, grain: max(1, 4096 / max(1, g.outputPlane))) { range in
+            for plane in range { body(plane, plane % g.outChannels) }
         }
     }
 
