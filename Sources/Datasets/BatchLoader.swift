@@ -102,9 +102,11 @@ public final class BatchLoader: @unchecked Sendable {
         return Batch(images: images, labels: items.map { labels[$0] }, indices: items)
     }
 
-    /// Starts producing `epoch`'s batches in the background.
-    public func epoch(_ epoch: Int) -> Epoch {
-        Epoch(loader: self, epoch: epoch)
+    /// Starts producing `epoch`'s batches in the background, from batch `firstBatch` on: a resumed
+    /// epoch skips what was trained before the checkpoint without decoding it.
+    public func epoch(_ epoch: Int, from firstBatch: Int = 0) -> Epoch {
+        precondition(firstBatch >= 0, "a negative first batch")
+        return Epoch(loader: self, epoch: epoch, firstBatch: firstBatch)
     }
 
     /// One pass over the data; `next()` blocks until the next batch is ready and returns nil at
@@ -112,14 +114,14 @@ public final class BatchLoader: @unchecked Sendable {
     public final class Epoch: @unchecked Sendable {
         private let state: PrefetchQueue
 
-        init(loader: BatchLoader, epoch: Int) {
+        init(loader: BatchLoader, epoch: Int, firstBatch: Int) {
             let order = loader.order(epoch: epoch)
             let count = loader.batchCount
             let size = loader.batchSize
             let state = PrefetchQueue(capacity: loader.prefetch)
             self.state = state
             let thread = Thread {
-                for b in 0..<count {
+                for b in min(firstBatch, count)..<count {
                     guard state.waitForRoom() else { return }
                     let slice = order[(b * size)..<min(order.count, (b + 1) * size)]
                     do {

@@ -19,6 +19,8 @@ public struct TrainConfig: Equatable, Sendable {
     public var bnStats: BNStats
     /// Nil means every core.
     public var threads: Int?
+    /// Nil trains every epoch of every stage.
+    public var earlyStopping: EarlyStoppingConfig?
 
     enum Key: String, ConfigKey {
         case loss
@@ -27,14 +29,16 @@ public struct TrainConfig: Equatable, Sendable {
         case trainBN = "train_bn"
         case bnStats = "bn_stats"
         case threads
+        case earlyStopping = "early_stopping"
     }
 
-    static let schema = ConfigSchema.fields(Key.self, [.optimizer: OptimizerConfig.schema])
+    static let schema = ConfigSchema.fields(Key.self, [.optimizer: OptimizerConfig.schema,
+                                                       .earlyStopping: EarlyStoppingConfig.schema])
 
     static func defaults(_ preset: Preset) -> TrainConfig {
         TrainConfig(loss: Preset.loss, labelSmoothing: Preset.labelSmoothing, metrics: Preset.metrics,
                     optimizer: preset.optimizer(named: preset.optimizerName), trainBN: preset.trainBN,
-                    bnStats: preset.bnStats, threads: nil)
+                    bnStats: preset.bnStats, threads: nil, earlyStopping: nil)
     }
 
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader, preset: Preset) -> TrainConfig {
@@ -61,6 +65,7 @@ public struct TrainConfig: Equatable, Sendable {
         if let n = f[.trainBN] { t.trainBN = r.bool(n, f.path(.trainBN)) ?? t.trainBN }
         if let n = f[.bnStats] { t.bnStats = r.choice(n, f.path(.bnStats), BNStats.self) ?? t.bnStats }
         if let n = f[.threads] { t.threads = r.int(n, f.path(.threads), min: 1) }
+        if let n = f[.earlyStopping] { t.earlyStopping = EarlyStoppingConfig.read(n, f.path(.earlyStopping), r) }
         return t
     }
 
@@ -73,6 +78,7 @@ public struct TrainConfig: Equatable, Sendable {
             ("train_bn", .bool(trainBN)),
             ("bn_stats", .string(bnStats.rawValue)),
             ("threads", threads.map(ConfigNode.int)),
+            ("early_stopping", earlyStopping?.node),
         ])
     }
 }

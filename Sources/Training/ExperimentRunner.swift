@@ -11,6 +11,12 @@ public final class ExperimentRunner {
     public let threads: Int
     /// Recompute every node instead of taking finished ones from runs/.cache.
     public var force = false
+    /// Continue the latest unfinished run of this config instead of starting a new one.
+    public var resume = false
+    /// Seconds between checkpoints within a stage (0: after every batch).
+    public var checkpointInterval = 60.0
+    /// Polled between batches; true stops training with a checkpoint (Ctrl-C).
+    public var interruptRequested: () -> Bool = { false }
     /// Progress lines for the terminal.
     public var log: (String) -> Void = { print($0) }
     /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
@@ -43,12 +49,30 @@ public final class ExperimentRunner {
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         setThreadCount(threads)
         let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
-        let store = try RunStore(root: runsRoot, name: loaded.config.name, configHash: StableHash.hex(loaded.resolvedYAML))
-        try store.write("config.yaml", text: loaded.text)
-        try store.write("resolved.yaml", text: loaded.resolvedYAML)
-        try store.writeJSON("plan.json", PlanRenderer.jsonObject(graph))
-        try store.writeJSON("env.json", environment())
-        log("run \(store.directory.path)")
+        let hash = StableHash.hex(loaded.resolvedYAML)
+        let store: RunStore
+        if resume {
+            store = RunStore(existing: try RunStore.latestUnfinished(root: runsRoot, name: loaded.config.name,
+                                                                      configHash: hash))
+        } else {
+            store = try RunStore(root: runsRoot, name: loaded.config.name, configHash: hash)
+        }
+        let lock = try RunLock(directory: store.directory)
+        defer { withExtendedLifetime(lock) {} }
+        if resume {
+            log("resuming \(store.directory.path)")
+            // The logs are written anew from the cached stages and the checkpoint, so they come out
+            // exactly as an uninterrupted run writes them.
+            for job in loaded.jobs {
+                for file in ["metrics.jsonl", "timings.jsonl"] { try store.remove("jobs/\(job.id)/\(file)") }
+            }
+        } else {
+            try store.write("config.yaml", text: loaded.text)
+            try store.write("resolved.yaml", text: loaded.resolvedYAML)
+            try store.writeJSON("plan.json", PlanRenderer.jsonObject(graph))
+            try store.writeJSON("env.json", environment())
+            log("run \(store.directory.path)")
+        }
         var summary: [[String: Any]] = []
         for (job, plan) in zip(loaded.jobs, graph.jobs) {
             let final = try run(job, stageNodes: Array(plan.nodes.dropFirst(3).prefix(job.config.schedule.count)),
@@ -104,20 +128,43 @@ public final class ExperimentRunner {
             if let done = finished[node] {
                 // The same parameters trained at the same rates from the same start: take its output.
                 try model.loadStateDict(done.state, path: "stage \(node)")
-                for (name, dropout) in dropoutLayers(model) { if let rng = done.dropout[name] { dropout.rng = rng } }
+                for (name, dropout) in StageTrainer.dropoutLayers(model) {
+                    if let rng = done.dropout[name] { dropout.rng = rng }
+                }
                 log(done.fromCache ? "  (node \(node) is in runs/.cache: reused, not retrained; --force recomputes)"
                                    : "  (same work as job \(done.job)'s stage \(stage.name), node \(node): reused, not retrained)")
                 records = done.records
                 records.forEach(logEpoch)
                 stagesReused += 1
             } else {
+                let checkpointPath = store.directory.appendingPathComponent(prefix + "checkpoint.safetensors").path
                 trainer.onEpoch = logEpoch
-                records = try trainer.fit(stage, train: train, valid: valid)
+                trainer.node = node
+                trainer.checkpointInterval = checkpointInterval
+                trainer.interruptRequested = interruptRequested
+                trainer.writeCheckpoint = { try $0.write(path: checkpointPath) }
+                var checkpoint: StageCheckpoint?
+                if resume, let found = try StageCheckpoint.read(path: checkpointPath) {
+                    if found.node == node {
+                        checkpoint = found
+                        log("  resuming from the checkpoint at epoch \(found.position.epoch), batch \(found.position.batch)")
+                        found.position.records.forEach(logEpoch)
+                    } else {
+                        log("  \(checkpointPath) is of node \(found.node), not \(node): the stage starts over")
+                    }
+                }
+                do {
+                    records = try trainer.fit(stage, train: train, valid: valid, from: checkpoint)
+                } catch let error as StageTrainerError {
+                    throw RunStopped(error: error, run: store.directory.path, checkpoint: checkpointPath)
+                }
                 let done = FinishedStage(job: job.id, state: model.stateDict(),
-                                         dropout: dropoutLayers(model).mapValues(\.rng), records: records, fromCache: false)
+                                         dropout: StageTrainer.dropoutLayers(model).mapValues(\.rng), records: records,
+                                         fromCache: false)
                 finished[node] = done
                 try cache.store(node, StageCache.Entry(job: done.job, state: done.state, dropout: done.dropout,
                                                        records: done.records))
+                try? FileManager.default.removeItem(atPath: checkpointPath)
                 stagesTrained += 1
             }
             last = records.last ?? last
@@ -128,16 +175,9 @@ public final class ExperimentRunner {
         }
         let final: [String: Any] = ["train_loss": last?.trainLoss ?? 0, "valid_loss": last?.validLoss ?? 0,
                                     "accuracy": last?.accuracy ?? 0, "error_rate": last?.errorRate ?? 0]
+        try model.stateDict().write(path: store.directory.appendingPathComponent(prefix + "model.safetensors").path)
         try store.writeJSON(prefix + "final.json", final)
         return final
-    }
-
-    private func dropoutLayers(_ model: TransferModel) -> [String: DropoutLayer] {
-        var result: [String: DropoutLayer] = [:]
-        for (name, module) in model.namedModules() {
-            if let dropout = module as? DropoutLayer { result[name] = dropout }
-        }
-        return result
     }
 
     private func environment() -> [String: Any] {

@@ -13,6 +13,15 @@ public struct MetricTotals: Equatable, Sendable {
         self.k = k
     }
 
+    /// Totals as a checkpoint stored them.
+    public init(count: Int, correct: Int, topKCorrect: Int, lossSum: Double, k: Int) {
+        self.count = count
+        self.correct = correct
+        self.topKCorrect = topKCorrect
+        self.lossSum = lossSum
+        self.k = k
+    }
+
     /// Adds one batch; `loss` is the batch's mean loss.
     public mutating func add(logits: Tensor, targets: [Int], loss: Float) {
         let classes = logits.shape[1]

@@ -31,6 +31,40 @@ public struct RunStore {
         directory = candidate
     }
 
+    /// An existing run directory, to continue writing it (`runner run --resume`).
+    public init(existing directory: URL) {
+        self.directory = directory
+    }
+
+    public enum ResumeError: Error, CustomStringConvertible {
+        case nothingToResume(folder: String, finished: String?)
+
+        public var description: String {
+            switch self {
+            case let .nothingToResume(folder, finished):
+                return "no unfinished run of this config under \(folder) to resume"
+                    + (finished.map { " (the last one, \($0), finished)" } ?? "")
+                    + "; run without --resume to start one"
+            }
+        }
+    }
+
+    /// The latest run of `name` made from the same resolved config (its directory names the hash)
+    /// that has no summary.json yet.
+    public static func latestUnfinished(root: String, name: String, configHash: String) throws -> URL {
+        let parent = URL(fileURLWithPath: root).appendingPathComponent(name)
+        let tag = "-\(configHash.prefix(8))"
+        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
+            .filter { id in id.hasSuffix(tag) || id.range(of: tag + "-") != nil }.sorted()
+        let unfinished = ids.filter {
+            !FileManager.default.fileExists(atPath: parent.appendingPathComponent($0 + "/summary.json").path)
+        }
+        guard let latest = unfinished.last else {
+            throw ResumeError.nothingToResume(folder: parent.path, finished: ids.last.map { parent.appendingPathComponent($0).path })
+        }
+        return parent.appendingPathComponent(latest)
+    }
+
     /// Writes through a temporary file and a rename, so readers never see half a file.
     public func write(_ relativePath: String, _ data: Data) throws {
         let url = directory.appendingPathComponent(relativePath)
@@ -47,6 +81,12 @@ public struct RunStore {
 
     public func writeJSON(_ relativePath: String, _ object: Any) throws {
         try write(relativePath, try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))
+    }
+
+    /// Removes a file if it is there (logs that a resumed run writes anew).
+    public func remove(_ relativePath: String) throws {
+        let url = directory.appendingPathComponent(relativePath)
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
     /// Appends one line to a JSON-lines log.

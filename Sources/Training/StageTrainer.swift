@@ -1,4 +1,4 @@
-// StageTrainer: runs one stage of the schedule — freeze, per-group rates, epochs of training and validation.
+// StageTrainer: runs one stage of the schedule — freeze, per-group rates, epochs of training and validation, checkpoints.
 
 import Datasets
 import Experiments
@@ -19,68 +19,133 @@ public struct EpochRecord: Equatable, Sendable {
 
 public enum StageTrainerError: Error, CustomStringConvertible {
     case nonFinite(stage: String, epoch: Int, batch: Int, loss: Float)
+    /// Stopped at a batch boundary on request; a checkpoint at `position` was written first.
+    case interrupted(stage: String, epoch: Int, batch: Int)
 
     public var description: String {
         switch self {
         case let .nonFinite(stage, epoch, batch, loss):
             return "stage `\(stage)`: the loss became \(loss) at epoch \(epoch), batch \(batch); lower the learning rate"
-                + " (runner lr-find suggests one) — the last good checkpoint is kept"
+                + " (runner lr-find suggests one)"
+        case let .interrupted(stage, epoch, batch):
+            return "stage `\(stage)` interrupted at epoch \(epoch), batch \(batch)"
         }
     }
 }
 
 /// One stage, fastai style: `freeze_to`, a fresh optimiser over the layer groups with the stage's
 /// spread learning rates, the schedule stepped per training batch, then a validation pass per epoch.
+/// Per batch and per epoch it calls `onBatch`/`onEpoch`, then `hooks` in order, then writes a
+/// checkpoint when `checkpointInterval` seconds have passed since the last one (0: at every batch),
+/// and always before stopping on an interrupt.
 public final class StageTrainer {
     public let model: TransferModel
     public let config: ExperimentConfig
     public var onBatch: ((_ epoch: Int, _ batch: Int, _ batches: Int, _ loss: Float) -> Void)?
     public var onEpoch: ((EpochRecord) -> Void)?
+    public var hooks: [TrainingHook] = []
+    /// Where checkpoints go; nil writes none.
+    public var writeCheckpoint: ((StageCheckpoint) throws -> Void)?
+    public var checkpointInterval: Double = 60
+    /// Asked after every training batch; true stops the stage there with a checkpoint.
+    public var interruptRequested: () -> Bool = { false }
+    /// The node a checkpoint is tagged with.
+    public var node = ""
 
     public init(model: TransferModel, config: ExperimentConfig) {
         self.model = model
         self.config = config
     }
 
-    public func fit(_ stage: StageConfig, train: BatchLoader, valid: BatchLoader) throws -> [EpochRecord] {
+    /// Trains `stage` from its start, or from `checkpoint` when given; returns every epoch's record
+    /// (those before the checkpoint included).
+    public func fit(_ stage: StageConfig, train: BatchLoader, valid: BatchLoader,
+                    from checkpoint: StageCheckpoint? = nil) throws -> [EpochRecord] {
         try ModelFactory.prepare(model, for: stage)
         let maxRates = try stage.lr.values(groups: model.groups.count)
         let optimizer = try OptimizerFactory.make(config, groups: model.groups, learningRates: maxRates)
         let batches = train.batchCount
         let schedule = OptimizerFactory.schedule(stage, preset: config.preset, batches: batches * stage.epochs)
         let loss = CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing))
-        var records: [EpochRecord] = []
-        var step = 0
-        for epoch in 0..<stage.epochs {
+        var position = StagePosition()
+        if let checkpoint {
+            try model.loadStateDict(checkpoint.model, path: "checkpoint of node \(checkpoint.node)")
+            try optimizer.load(state: checkpoint.optimizer)
+            for (name, dropout) in Self.dropoutLayers(model) {
+                if let rng = checkpoint.dropout[name] { dropout.rng = rng }
+            }
+            position = checkpoint.position
+        }
+        func save() throws {
+            try writeCheckpoint?(StageCheckpoint(node: node, position: position, model: model.stateDict(),
+                                                 optimizer: optimizer.state(),
+                                                 dropout: Self.dropoutLayers(model).mapValues(\.rng)))
+        }
+        var lastSave = Stopwatch()
+        while position.epoch < stage.epochs && !position.earlyStopping.stopped {
+            let epoch = position.epoch
             let watch = Stopwatch()
             model.prepare(training: true)
-            var trainTotals = MetricTotals()
-            let batchesOfEpoch = train.epoch(epoch)
-            var index = 0
+            let batchesOfEpoch = train.epoch(epoch, from: position.batch)
             while let batch = try batchesOfEpoch.next() {
-                try optimizer.apply(schedule, batch: step, maxLearningRates: maxRates)
+                try optimizer.apply(schedule, batch: position.step, maxLearningRates: maxRates)
                 let logits = model.forward(batch.images)
                 let value = loss.forward(logits, targets: batch.labels)
+                // Checked before the step, so the weights and the last checkpoint stay finite.
                 guard value.isFinite else {
-                    throw StageTrainerError.nonFinite(stage: stage.name, epoch: epoch, batch: index, loss: value)
+                    throw StageTrainerError.nonFinite(stage: stage.name, epoch: epoch, batch: position.batch, loss: value)
                 }
                 _ = model.backward(loss.backward(), needsInputGradient: false)
                 optimizer.step()
                 optimizer.zeroGradients()
-                trainTotals.add(logits: logits, targets: batch.labels, loss: value)
+                position.trainTotals.add(logits: logits, targets: batch.labels, loss: value)
+                let index = position.batch
+                position.batch += 1
+                position.step += 1
                 onBatch?(epoch, index, batches, value)
-                index += 1
-                step += 1
+                var decision = HookDecision.proceed
+                for hook in hooks {
+                    let asked = hook.batchEnded(epoch: epoch, batch: index, batches: batches, loss: value,
+                                                position: &position)
+                    if decision == .proceed { decision = asked }
+                }
+                if decision == .interrupt || interruptRequested() {
+                    try save()
+                    throw StageTrainerError.interrupted(stage: stage.name, epoch: epoch, batch: position.batch)
+                }
+                if lastSave.elapsedSeconds >= checkpointInterval {
+                    try save()
+                    lastSave = Stopwatch()
+                }
             }
             let validTotals = try evaluate(valid, epoch: epoch)
-            let record = EpochRecord(stage: stage.name, epoch: epoch, trainLoss: trainTotals.meanLoss,
+            let record = EpochRecord(stage: stage.name, epoch: epoch, trainLoss: position.trainTotals.meanLoss,
                                      validLoss: validTotals.meanLoss, accuracy: validTotals.accuracy,
                                      errorRate: validTotals.errorRate, topKAccuracy: validTotals.topKAccuracy,
                                      seconds: watch.elapsedSeconds)
-            records.append(record)
+            position.records.append(record)
+            position.epoch += 1
+            position.batch = 0
+            position.trainTotals = MetricTotals()
             onEpoch?(record)
+            var decision = HookDecision.proceed
+            for hook in hooks {
+                let asked = hook.epochEnded(record, position: &position)
+                if decision == .proceed { decision = asked }
+            }
+            if decision == .endStage { position.earlyStopping.stopped = true }
+            if decision == .interrupt || interruptRequested() {
+                try save()
+                throw StageTrainerError.interrupted(stage: stage.name, epoch: position.epoch, batch: 0)
+            }
+            // A finished stage needs no checkpoint: its output goes to the stage cache.
+            let done = position.epoch == stage.epochs || position.earlyStopping.stopped
+            if !done && lastSave.elapsedSeconds >= checkpointInterval {
+                try save()
+                lastSave = Stopwatch()
+            }
         }
-        return records
+        return position.records
     }
 
     /// The validation pass in evaluation mode.
@@ -94,5 +159,14 @@ public final class StageTrainer {
             totals.add(logits: logits, targets: batch.labels, loss: loss.forward(logits, targets: batch.labels))
         }
         return totals
+    }
+
+    /// Dropout layers by module name: their random streams are part of a stage's state.
+    public static func dropoutLayers(_ model: TransferModel) -> [String: DropoutLayer] {
+        var result: [String: DropoutLayer] = [:]
+        for (name, module) in model.namedModules() {
+            if let dropout = module as? DropoutLayer { result[name] = dropout }
+        }
+        return result
     }
 }

@@ -2,17 +2,30 @@
 
 import ArgumentParser
 import Experiments
+import Foundation
 import Training
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train every job of an experiment file, stage by stage, and write the run directory under runs/.")
+        abstract: "Train every job of an experiment file, stage by stage, and write the run directory under runs/.",
+        discussion: """
+            Ctrl-C stops at the next batch boundary and writes a checkpoint; the same command with --resume \
+            continues the run and finishes it exactly as an uninterrupted one would.
+            """)
 
     @OptionGroup var options: ConfigOptions
     @Option(help: "Where run directories go.") var runs = "runs"
     @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Flag(help: "Recompute every stage instead of reusing finished ones from runs/.cache.") var force = false
+    @Flag(help: "Continue the latest unfinished run of this config (same resolved config) from its checkpoints.")
+    var resume = false
+    @Option(help: "Seconds between checkpoints within a stage; 0 writes one after every batch.")
+    var checkpointInterval: Double = 60
+
+    func validate() throws {
+        guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more seconds") }
+    }
 
     func run() throws {
         let loaded = try options.load(checkFiles: true)
@@ -20,11 +33,18 @@ struct Run: ParsableCommand {
                                       threads: threads ?? loaded.config.train.threads ?? ExperimentRunner.defaultThreads)
         if quiet { runner.log = { _ in } }
         runner.force = force
+        runner.resume = resume
+        runner.checkpointInterval = checkpointInterval
+        Interruption.shared.install { notice in FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+        runner.interruptRequested = { Interruption.shared.requested }
         do {
             let directory = try runner.run()
             if !quiet { print("done: \(directory.path)") }
         } catch let errors as ConfigErrors {
             throw reported(errors.errors)
+        } catch let stopped as RunStopped where stopped.interrupted {
+            FileHandle.standardError.write(Data("\(stopped)\n".utf8))
+            throw ExitCode(130)
         } catch {
             throw failed(error)
         }

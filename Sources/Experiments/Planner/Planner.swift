@@ -49,12 +49,13 @@ public enum Planner {
                 let perParameter = facts.groups.enumerated().flatMap { i, group in
                     group.trainableKeys.map { "\($0)=\(lrs[i])" }
                 }.joined(separator: ",")
-                let settings = [perParameter, "epochs=\(stage.epochs)", text(stage.policy.nodeIdentity),
+                let settingsList = [perParameter, "epochs=\(stage.epochs)", text(stage.policy.nodeIdentity),
                                 text(config.train.optimizer.node), "train_bn=\(config.train.trainBN)",
                                 "bn_stats=\(config.train.bnStats.rawValue)", "batch=\(config.data.batchSize)",
                                 text(config.data.augment.node), text(config.data.normalize.node),
                                 "loss=\(config.train.loss.rawValue)/\(config.train.labelSmoothing)",
-                                "seed=\(config.seed)"].joined(separator: "|")
+                                "seed=\(config.seed)"] + (config.train.earlyStopping.map { [text($0.node)] } ?? [])
+                let settings = settingsList.joined(separator: "|")
                 previous = add(.stage, stage.name, settings: settings, parents: [previous], job: job.id, stage: plan)
                 ids.append(previous)
             }
