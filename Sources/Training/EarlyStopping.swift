@@ -34,9 +34,9 @@ public final class EarlyStopping: TrainingHook {
         case .topKAccuracy: value = record.topKAccuracy
         }
         var state = position.earlyStopping
-        // fastai's comparison: the value must beat the best by more than min_delta.
+        // fastai's TrackerCallback: the value must beat the best by more than min_delta.
         let improved = state.best.map { best in
-            config.monitor.lowerIsBetter ? value - config.minDelta < best : value + config.minDelta > best
+            config.monitor.lowerIsBetter ? value + config.minDelta < best : value - config.minDelta > best
         } ?? true
         if improved {
             state.best = value

@@ -16,7 +16,7 @@ public struct RunStopped: Error, CustomStringConvertible {
         case .interrupted:
             return "\(error); checkpoint written to \(checkpoint). Continue with the same command plus --resume"
                 + " (run \(run))"
-        case .nonFinite:
+        case .nonFinite, .nonFiniteState:
             return "\(error). The run \(run) stays unfinished; the last good checkpoint of this stage, if one was"
                 + " written before the loss diverged, is kept at \(checkpoint)"
         }

@@ -15,10 +15,18 @@ public struct EpochRecord: Equatable, Sendable {
     public var errorRate: Double
     public var topKAccuracy: Double
     public var seconds: Double
+
+    public init(stage: String, epoch: Int, trainLoss: Double, validLoss: Double, accuracy: Double, errorRate: Double,
+                topKAccuracy: Double, seconds: Double) {
+        (self.stage, self.epoch, self.trainLoss, self.validLoss) = (stage, epoch, trainLoss, validLoss)
+        (self.accuracy, self.errorRate, self.topKAccuracy, self.seconds) = (accuracy, errorRate, topKAccuracy, seconds)
+    }
 }
 
 public enum StageTrainerError: Error, CustomStringConvertible {
     case nonFinite(stage: String, epoch: Int, batch: Int, loss: Float)
+    /// The loss was still finite but a weight or BatchNorm statistic was not.
+    case nonFiniteState(stage: String, epoch: Int, batch: Int, key: String)
     /// Stopped at a batch boundary on request; a checkpoint at `position` was written first.
     case interrupted(stage: String, epoch: Int, batch: Int)
 
@@ -27,6 +35,9 @@ public enum StageTrainerError: Error, CustomStringConvertible {
         case let .nonFinite(stage, epoch, batch, loss):
             return "stage `\(stage)`: the loss became \(loss) at epoch \(epoch), batch \(batch); lower the learning rate"
                 + " (runner lr-find suggests one)"
+        case let .nonFiniteState(stage, epoch, batch, key):
+            return "stage `\(stage)`: `\(key)` became infinite or NaN by epoch \(epoch), batch \(batch) while the loss"
+                + " was still finite; lower the learning rate (runner lr-find suggests one)"
         case let .interrupted(stage, epoch, batch):
             return "stage `\(stage)` interrupted at epoch \(epoch), batch \(batch)"
         }
@@ -77,7 +88,15 @@ public final class StageTrainer {
             position = checkpoint.position
         }
         func save() throws {
-            try writeCheckpoint?(StageCheckpoint(node: node, position: position, model: model.stateDict(),
+            guard let writeCheckpoint else { return }
+            let state = model.stateDict()
+            // A diverging run can overflow BatchNorm statistics before the loss shows it; such a
+            // state must not replace the last good checkpoint.
+            if let bad = state.tensors.keys.sorted().first(where: { state.tensors[$0]?.data.allSatisfy(\.isFinite) == false }) {
+                throw StageTrainerError.nonFiniteState(stage: stage.name, epoch: position.epoch, batch: position.batch,
+                                                       key: bad)
+            }
+            try writeCheckpoint(StageCheckpoint(node: node, position: position, model: state,
                                                  optimizer: optimizer.state(),
                                                  dropout: Self.dropoutLayers(model).mapValues(\.rng)))
         }

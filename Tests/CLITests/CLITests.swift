@@ -15,26 +15,8 @@ final class CLITests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Runs `runner` from the build folder of this test binary.
     private func runner(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("runner")
-        let process = Process()
-        process.executableURL = FileManager.default.fileExists(atPath: binary.path)
-            ? binary : Self.repository.appendingPathComponent(".build/release/runner")
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.repository
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        try RunnerBinary.run(arguments)
     }
 
     private func write(_ text: String, _ name: String) throws -> String {
@@ -106,7 +88,10 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(result.output.contains("stage frozen: freeze_to -1, trainable"), result.output)
         let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny").first)
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)").sorted()
-        XCTAssertEqual(files, ["config.yaml", "env.json", "jobs", "plan.json", "resolved.yaml", "summary.json"])
+        XCTAssertEqual(files, [".lock", "config.yaml", "env.json", "jobs", "plan.json", "resolved.yaml", "summary.json"])
+        let jobFiles = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)/jobs/main").sorted()
+        XCTAssertEqual(jobFiles, ["classes.json", "final.json", "metrics.jsonl", "model.safetensors", "stages.json",
+                                  "timings.jsonl"], "no checkpoint left once the run has finished")
         let metrics = try String(contentsOfFile: "\(runs)/tiny/\(run)/jobs/main/metrics.jsonl", encoding: .utf8)
         XCTAssertEqual(metrics.split(separator: "\n").count, 2)
 
