@@ -9,17 +9,19 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var model: ModelConfig
     public var train: TrainConfig
     public var schedule: [StageConfig]
+    /// Another task to train on first; `model.weights: pretrain` starts the body from its result.
+    public var pretrain: PretrainConfig?
     public var sweep: SweepConfig?
 
     public static let currentVersion = 1
 
     enum Key: String, ConfigKey {
-        case version, name, seed, preset, data, model, train, schedule, sweep
+        case version, name, seed, preset, data, model, train, schedule, pretrain, sweep
     }
 
     static let schema = ConfigSchema.fields(Key.self, [
         .data: DataConfig.schema, .model: ModelConfig.schema, .train: TrainConfig.schema,
-        .schedule: .list(StageConfig.schema),
+        .schedule: .list(StageConfig.schema), .pretrain: PretrainConfig.schema,
     ])
 
     static func read(_ root: ConfigNode, _ r: ConfigReader, defaultName: String) -> ExperimentConfig? {
@@ -51,11 +53,18 @@ public struct ExperimentConfig: Equatable, Sendable {
         let train = f[.train].map { TrainConfig.read($0, f.path(.train), r, preset: preset) }
             ?? TrainConfig.defaults(preset)
         let schedule = readSchedule(f, r, preset: preset, model: model)
+        let pretrain = f[.pretrain].flatMap {
+            PretrainConfig.read($0, f.path(.pretrain), r, preset: preset, dataNode: f[.data])
+        }
+        if model?.weights == .pretrain, !f.has(.pretrain), let n = f[.model]?["weights"] {
+            r.fail(n, f.path(.model) + "weights", expected: "a .safetensors path or `none` without a `pretrain` section",
+                   suggestion: "add a top-level `pretrain:` section (its data, epochs and lr) to train the body first")
+        }
         let sweep = f[.sweep].flatMap { SweepConfig.read($0, f.path(.sweep), r) }
 
         guard let version, let data, let model, let schedule else { return nil }
         return ExperimentConfig(version: version, name: name, seed: seed, preset: preset, data: data, model: model,
-                                train: train, schedule: schedule, sweep: sweep)
+                                train: train, schedule: schedule, pretrain: pretrain, sweep: sweep)
     }
 
     private static func readSchedule(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader, preset: Preset,
@@ -130,6 +139,7 @@ public struct ExperimentConfig: Equatable, Sendable {
             ("model", model.node),
             ("train", train.node),
             ("schedule", .list(schedule.map(\.node))),
+            ("pretrain", pretrain?.node),
             ("sweep", sweep?.node),
         ])
     }

@@ -31,9 +31,22 @@ public struct ModelConfig: Equatable, Sendable {
         }
     }
 
+    /// Where the body's initial weights come from.
+    public enum Weights: Equatable, Sendable {
+        /// A safetensors file with torchvision keys.
+        case file(String)
+        /// The body trained by the experiment's `pretrain` section.
+        case pretrain
+
+        public var file: String? {
+            if case let .file(path) = self { return path }
+            return nil
+        }
+    }
+
     public var arch: ArchitectureName
-    /// A safetensors file with torchvision keys; nil means random initialisation.
-    public var weights: String?
+    /// Nil means random initialisation (`weights: none`, or no `weights` key).
+    public var weights: Weights?
     public var cut: Cut?
     public var meta: Meta?
     public var split: Split?
@@ -64,9 +77,12 @@ public struct ModelConfig: Equatable, Sendable {
             r.missing(.arch, in: f, suggestion: "e.g. resnet34")
         }
 
-        var weights: String?
-        if let n = f[.weights], let file = r.string(n, f.path(.weights), expected: "a path to a .safetensors file") {
-            weights = file
+        var weights: Weights?
+        if let n = f[.weights], let file = r.string(n, f.path(.weights),
+                                                    expected: "a .safetensors path, `pretrain` or `none`") {
+            weights = file == "pretrain" ? .pretrain : file == "none" ? nil : .file(file)
+        }
+        if let n = f[.weights], let file = weights?.file {
             r.checkExists(file, n, f.path(.weights), directory: false, what: "weights file",
                           howToGet: "make it where torch is installed: python3 tools/export_torchvision.py \(arch?.rawValue ?? "ARCH") \(file)"
                             + " (pretrained weights need a network), or omit `weights` for random initialisation")
@@ -172,7 +188,12 @@ public struct ModelConfig: Equatable, Sendable {
         }
         return .map([
             ("arch", .string(arch.rawValue)),
-            ("weights", weights.map(ConfigNode.string)),
+            ("weights", weights.map { weights in
+                switch weights {
+                case let .file(path): return .string(path)
+                case .pretrain: return .string("pretrain")
+                }
+            }),
             ("cut", cutNode),
             ("meta", meta.map { .ints([$0.cut, $0.lrCut]) }),
             ("split", splitNode),

@@ -1,5 +1,6 @@
 // ExperimentRunner: `runner run` — every job's stages trained in order, logged into a run directory.
 
+import Datasets
 import Experiments
 import Foundation
 import Layers
@@ -75,109 +76,160 @@ public final class ExperimentRunner {
         }
         var summary: [[String: Any]] = []
         for (job, plan) in zip(loaded.jobs, graph.jobs) {
-            let final = try run(job, stageNodes: Array(plan.nodes.dropFirst(3).prefix(job.config.schedule.count)),
-                                store: store)
+            let nodes = plan.nodes.compactMap { graph.node($0) }
+            let final = try run(job, pretrainNode: nodes.first { $0.kind == .pretrain }?.id,
+                                stageNodes: nodes.filter { $0.kind == .stage }.map(\.id), store: store)
             summary.append(["job": job.id, "overrides": job.overrides.map(\.description), "final": final])
         }
         try store.writeJSON("summary.json", summary)
+        if loaded.jobs.count > 1 {
+            log("")
+            RunCatalog.render(try RunCatalog.table(RunCatalog.Entry(
+                name: loaded.config.name, id: store.directory.lastPathComponent, path: store.directory.path,
+                finished: true, jobs: loaded.jobs.count))).forEach(log)
+        }
         return store.directory
     }
 
-    private func run(_ job: Job, stageNodes: [String], store: RunStore) throws -> [String: Any] {
+    /// What a job shares with every stage it runs: where it logs, and its stages.json so far.
+    private final class JobLog {
+        let store: RunStore
+        let prefix: String
+        let log: (String) -> Void
+        var stages: [[String: Any]] = []
+
+        init(store: RunStore, prefix: String, log: @escaping (String) -> Void) {
+            self.store = store
+            self.prefix = prefix
+            self.log = log
+        }
+
+        func epoch(_ record: EpochRecord) {
+            try? store.append(prefix + "metrics.jsonl", line: [
+                "event": "epoch", "stage": record.stage, "epoch": record.epoch,
+                "train_loss": record.trainLoss, "valid_loss": record.validLoss,
+                "accuracy": record.accuracy, "error_rate": record.errorRate,
+            ])
+            try? store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
+                                                               "seconds": record.seconds])
+            log(String(format: "  %5d  %10.4f  %10.4f  %8.4f  %7.1f", record.epoch, record.trainLoss,
+                       record.validLoss, record.accuracy, record.seconds))
+        }
+    }
+
+    private func run(_ job: Job, pretrainNode: String?, stageNodes: [String], store: RunStore) throws -> [String: Any] {
         let config = job.config
-        let prefix = "jobs/\(job.id)/"
+        let jobLog = JobLog(store: store, prefix: "jobs/\(job.id)/", log: log)
+        var pretrained: SafeTensors?
+        if let pretrainNode, let pretrain = config.pretrainExperiment {
+            let items = try DataFactory.prepareItems(pretrain)
+            let (train, valid) = DataFactory.loaders(pretrain, items: items, threads: threads)
+            let model = try ModelFactory.build(pretrain, classes: items.classes.count)
+            log("job \(job.id): pretraining \(pretrain.model.arch.rawValue) on \(items.classes.count) classes,"
+                + " \(items.train.count) train / \(items.valid.count) valid images")
+            _ = try runStage(pretrain.schedule[0], node: pretrainNode, model: model, config: pretrain,
+                             loaders: (train, valid), job: job, jobLog: jobLog)
+            pretrained = model.stateDict()
+        }
         let items = try DataFactory.prepareItems(config)
         let (train, valid) = DataFactory.loaders(config, items: items, threads: threads)
-        try store.writeJSON(prefix + "classes.json", items.classes)
+        try store.writeJSON(jobLog.prefix + "classes.json", items.classes)
         let model = try ModelFactory.build(config, classes: items.classes.count)
+        if let pretrained {
+            try ModelFactory.loadBody(of: pretrained, into: model)
+        }
         log("job \(job.id): \(config.model.arch.rawValue), \(items.classes.count) classes, \(items.train.count) train /"
-            + " \(items.valid.count) valid images")
-        let trainer = StageTrainer(model: model, config: config)
-        var stages: [[String: Any]] = []
+            + " \(items.valid.count) valid images" + (pretrained == nil ? "" : ", body from the pretrain stage"))
         var last: EpochRecord?
         for (stage, node) in zip(config.schedule, stageNodes) {
-            try ModelFactory.prepare(model, for: stage)
-            let rates = try stage.lr.values(groups: model.groups.count)
-            let groups = model.groups.enumerated().map { index, group -> [String: Any] in
-                ["index": index, "params": group.parameterCount, "trainable": group.trainableParameterCount,
-                 "lr": rates[index]]
-            }
-            log("stage \(stage.name): freeze_to \(stage.freezeTo), trainable \(model.trainableParameterCount)"
-                + " of \(model.parameterCount) — "
-                + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
-                    .joined(separator: ", "))
-            log("  epoch  train_loss  valid_loss  accuracy  seconds")
-            let logEpoch: (EpochRecord) -> Void = { [log] record in
-                try? store.append(prefix + "metrics.jsonl", line: [
-                    "event": "epoch", "stage": record.stage, "epoch": record.epoch,
-                    "train_loss": record.trainLoss, "valid_loss": record.validLoss,
-                    "accuracy": record.accuracy, "error_rate": record.errorRate,
-                ])
-                try? store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
-                                                                   "seconds": record.seconds])
-                log(String(format: "  %5d  %10.4f  %10.4f  %8.4f  %7.1f", record.epoch, record.trainLoss,
-                           record.validLoss, record.accuracy, record.seconds))
-            }
-            let started = Date()
-            let records: [EpochRecord]
-            let cache = StageCache(runsRoot: runsRoot)
-            if finished[node] == nil, !force, let cached = cache.load(node) {
-                finished[node] = FinishedStage(job: cached.job, state: cached.state, dropout: cached.dropout,
-                                               records: cached.records, fromCache: true)
-            }
-            if let done = finished[node] {
-                // The same parameters trained at the same rates from the same start: take its output.
-                try model.loadStateDict(done.state, path: "stage \(node)")
-                for (name, dropout) in StageTrainer.dropoutLayers(model) {
-                    if let rng = done.dropout[name] { dropout.rng = rng }
-                }
-                log(done.fromCache ? "  (node \(node) is in runs/.cache: reused, not retrained; --force recomputes)"
-                                   : "  (same work as job \(done.job)'s stage \(stage.name), node \(node): reused, not retrained)")
-                records = done.records
-                records.forEach(logEpoch)
-                stagesReused += 1
-            } else {
-                let checkpointPath = store.directory.appendingPathComponent(prefix + "checkpoint.safetensors").path
-                trainer.onEpoch = logEpoch
-                trainer.node = node
-                trainer.checkpointInterval = checkpointInterval
-                trainer.interruptRequested = interruptRequested
-                trainer.writeCheckpoint = { try $0.write(path: checkpointPath) }
-                var checkpoint: StageCheckpoint?
-                if resume, let found = try StageCheckpoint.read(path: checkpointPath) {
-                    if found.node == node {
-                        checkpoint = found
-                        log("  resuming from the checkpoint at epoch \(found.position.epoch), batch \(found.position.batch)")
-                        found.position.records.forEach(logEpoch)
-                    } else {
-                        log("  \(checkpointPath) is of node \(found.node), not \(node): the stage starts over")
-                    }
-                }
-                do {
-                    records = try trainer.fit(stage, train: train, valid: valid, from: checkpoint)
-                } catch let error as StageTrainerError {
-                    throw RunStopped(error: error, run: store.directory.path, checkpoint: checkpointPath)
-                }
-                let done = FinishedStage(job: job.id, state: model.stateDict(),
-                                         dropout: StageTrainer.dropoutLayers(model).mapValues(\.rng), records: records,
-                                         fromCache: false)
-                finished[node] = done
-                try cache.store(node, StageCache.Entry(job: done.job, state: done.state, dropout: done.dropout,
-                                                       records: done.records))
-                try? FileManager.default.removeItem(atPath: checkpointPath)
-                stagesTrained += 1
-            }
-            last = records.last ?? last
-            stages.append(["name": stage.name, "freeze_to": stage.freezeTo, "epochs": stage.epochs,
-                           "total_params": model.parameterCount, "trainable_params": model.trainableParameterCount,
-                           "groups": groups, "seconds": Date().timeIntervalSince(started)])
-            try store.writeJSON(prefix + "stages.json", stages)
+            last = try runStage(stage, node: node, model: model, config: config, loaders: (train, valid), job: job,
+                                jobLog: jobLog).last ?? last
         }
         let final: [String: Any] = ["train_loss": last?.trainLoss ?? 0, "valid_loss": last?.validLoss ?? 0,
                                     "accuracy": last?.accuracy ?? 0, "error_rate": last?.errorRate ?? 0]
-        try model.stateDict().write(path: store.directory.appendingPathComponent(prefix + "model.safetensors").path)
-        try store.writeJSON(prefix + "final.json", final)
+        try model.stateDict().write(path: store.directory.appendingPathComponent(jobLog.prefix + "model.safetensors").path)
+        try store.writeJSON(jobLog.prefix + "final.json", final)
         return final
+    }
+
+    /// One stage node: taken from another job or runs/.cache when that work is done already,
+    /// otherwise trained (from its checkpoint when resuming) and stored in the cache.
+    private func runStage(_ stage: StageConfig, node: String, model: TransferModel, config: ExperimentConfig,
+                          loaders: (train: BatchLoader, valid: BatchLoader), job: Job,
+                          jobLog: JobLog) throws -> [EpochRecord] {
+        try ModelFactory.prepare(model, for: stage)
+        let rates = try stage.lr.values(groups: model.groups.count)
+        let groups = model.groups.enumerated().map { index, group -> [String: Any] in
+            ["index": index, "params": group.parameterCount, "trainable": group.trainableParameterCount,
+             "lr": rates[index]]
+        }
+        log("stage \(stage.name): freeze_to \(stage.freezeTo), trainable \(model.trainableParameterCount)"
+            + " of \(model.parameterCount) — "
+            + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
+                .joined(separator: ", "))
+        log("  epoch  train_loss  valid_loss  accuracy  seconds")
+        let started = Date()
+        let records: [EpochRecord]
+        let cache = StageCache(runsRoot: runsRoot)
+        if finished[node] == nil, !force, let cached = cache.load(node) {
+            finished[node] = FinishedStage(job: cached.job, state: cached.state, dropout: cached.dropout,
+                                           records: cached.records, fromCache: true)
+        }
+        if let done = finished[node] {
+            // The same parameters trained at the same rates from the same start: take its output.
+            try model.loadStateDict(done.state, path: "stage \(node)")
+            for (name, dropout) in StageTrainer.dropoutLayers(model) {
+                if let rng = done.dropout[name] { dropout.rng = rng }
+            }
+            log(done.fromCache ? "  (node \(node) is in runs/.cache: reused, not retrained; --force recomputes)"
+                               : "  (same work as job \(done.job)'s stage \(stage.name), node \(node): reused, not retrained)")
+            records = done.records
+            records.forEach(jobLog.epoch)
+            stagesReused += 1
+        } else {
+            let checkpointPath = jobLog.store.directory
+                .appendingPathComponent(jobLog.prefix + "\(stage.name).checkpoint.safetensors").path
+            let trainer = StageTrainer(model: model, config: config)
+            trainer.onEpoch = jobLog.epoch
+            trainer.node = node
+            trainer.checkpointInterval = checkpointInterval
+            trainer.interruptRequested = interruptRequested
+            trainer.writeCheckpoint = { try $0.write(path: checkpointPath) }
+            if let early = config.train.earlyStopping {
+                let hook = EarlyStopping(early)
+                hook.onStop = log
+                trainer.hooks.append(hook)
+            }
+            var checkpoint: StageCheckpoint?
+            if resume, let found = try StageCheckpoint.read(path: checkpointPath) {
+                if found.node == node {
+                    checkpoint = found
+                    log("  resuming from the checkpoint at epoch \(found.position.epoch), batch \(found.position.batch)")
+                    found.position.records.forEach(jobLog.epoch)
+                } else {
+                    log("  \(checkpointPath) is of node \(found.node), not \(node): the stage starts over")
+                }
+            }
+            do {
+                records = try trainer.fit(stage, train: loaders.train, valid: loaders.valid, from: checkpoint)
+            } catch let error as StageTrainerError {
+                throw RunStopped(error: error, run: jobLog.store.directory.path, checkpoint: checkpointPath)
+            }
+            let done = FinishedStage(job: job.id, state: model.stateDict(),
+                                     dropout: StageTrainer.dropoutLayers(model).mapValues(\.rng), records: records,
+                                     fromCache: false)
+            finished[node] = done
+            try cache.store(node, StageCache.Entry(job: done.job, state: done.state, dropout: done.dropout,
+                                                   records: done.records))
+            try? FileManager.default.removeItem(atPath: checkpointPath)
+            stagesTrained += 1
+        }
+        jobLog.stages.append(["name": stage.name, "freeze_to": stage.freezeTo, "epochs": stage.epochs,
+                              "epochs_run": records.count, "total_params": model.parameterCount,
+                              "trainable_params": model.trainableParameterCount, "groups": groups,
+                              "seconds": Date().timeIntervalSince(started)])
+        try jobLog.store.writeJSON(jobLog.prefix + "stages.json", jobLog.stages)
+        return records
     }
 
     private func environment() -> [String: Any] {

@@ -43,7 +43,7 @@ public enum ModelCheck {
                     report("schedule" + index + "lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
                 }
             }
-            if checkWeights, let path = config.model.weights, !checkedWeights.contains(path) {
+            if checkWeights, let path = config.model.weights?.file, !checkedWeights.contains(path) {
                 checkedWeights.insert(path)
                 do {
                     try model.loadPretrained(try SafeTensors.read(path: path), path: path)

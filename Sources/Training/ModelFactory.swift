@@ -56,10 +56,18 @@ public enum ModelFactory {
         let model = try TransferModel.build(try spec(config, classes: classes), rng: &rng)
         model.trainBN = config.train.trainBN
         model.bnStats = config.train.bnStats == .freeze ? .freeze : .update
-        if loadWeights, let path = config.model.weights {
+        if loadWeights, let path = config.model.weights?.file {
             try model.loadPretrained(try SafeTensors.read(path: path), path: path)
         }
         return model
+    }
+
+    /// Starts `model`'s body from another transfer model's state (the pretrain stage's): its
+    /// torchvision keys load by name, its head (`head.…`, sized for the other task) is left out.
+    public static func loadBody(of state: SafeTensors, into model: TransferModel) throws {
+        var body = state
+        body.tensors = state.tensors.filter { !$0.key.hasPrefix("head.") }
+        try model.loadPretrained(body, path: "the pretrain stage's weights")
     }
 
     /// The model as it stands when `stage` starts: frozen to its `freeze_to`.

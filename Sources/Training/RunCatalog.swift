@@ -73,4 +73,23 @@ public enum RunCatalog {
                 metrics: (row["final"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue })
         }
     }
+
+    /// The sweep table as lines: job, swept values, final metrics.
+    public static func render(_ rows: [Row]) -> [String] {
+        let metrics = ["valid_loss", "accuracy", "error_rate"]
+        let jobWidth = max(24, (rows.map(\.job.count).max() ?? 0) + 2)
+        let sweptWidth = max(28, (rows.map { $0.overrides.joined(separator: " ").count }.max() ?? 0) + 2)
+        return [pad("job", jobWidth) + pad("swept", sweptWidth) + metrics.map { pad($0, 12, right: true) }.joined()]
+            + rows.map { row in
+                pad(row.job, jobWidth) + pad(row.overrides.joined(separator: " "), sweptWidth)
+                    + metrics.map { pad(row.metrics[$0].map { String(format: "%.4f", $0) } ?? "-", 12, right: true) }
+                        .joined()
+            }
+    }
+}
+
+/// `text` padded with spaces to `width` columns, on the left when `right` aligns it right.
+public func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
 }

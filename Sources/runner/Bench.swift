@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Tensors
+import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,9 +46,4 @@ struct BenchKernels: ParsableCommand {
 
 func rounded(_ value: Double) -> Double {
     (value * 10).rounded() / 10
-}
-
-func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-    let padding = String(repeating: " ", count: max(0, width - text.count))
-    return right ? padding + text : text + padding
 }

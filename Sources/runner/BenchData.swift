@@ -1,6 +1,7 @@
 // BenchData: `runner bench data` — decoded + augmented images per second, cold and through the decode cache.
 
 import ArgumentParser
+import Training
 import Datasets
 
 struct BenchData: ParsableCommand {

@@ -17,8 +17,10 @@ struct Runs: ParsableCommand {
         }
         print(pad("run", 44) + pad("jobs", 6, right: true) + "  state")
         for entry in entries {
-            print(pad("\(entry.name)/\(entry.id)", 44) + pad(String(entry.jobs), 6, right: true) + "  "
-                  + (entry.finished ? "finished" : "unfinished"))
+            let state = entry.finished ? "finished"
+                : RunLock.isHeld(directory: URL(fileURLWithPath: entry.path)) ? "running"
+                : "unfinished (resume: runner run CONFIG --resume)"
+            print(pad("\(entry.name)/\(entry.id)", 44) + pad(String(entry.jobs), 6, right: true) + "  " + state)
         }
     }
 }
@@ -33,15 +35,8 @@ struct Compare: ParsableCommand {
     func run() throws {
         do {
             let entry = try RunCatalog.find(name, root: root)
-            let rows = try RunCatalog.table(entry)
-            let metrics = ["valid_loss", "accuracy", "error_rate"]
             print("\(entry.name)/\(entry.id)")
-            print(pad("job", 24) + pad("swept", 28) + metrics.map { pad($0, 12, right: true) }.joined())
-            for row in rows {
-                print(pad(row.job, 24) + pad(row.overrides.joined(separator: " "), 28)
-                      + metrics.map { pad(row.metrics[$0].map { String(format: "%.4f", $0) } ?? "-", 12, right: true) }
-                        .joined())
-            }
+            RunCatalog.render(try RunCatalog.table(entry)).forEach { print($0) }
         } catch {
             throw failed(error)
         }

@@ -57,7 +57,7 @@ final class ResumeCLITests: XCTestCase {
             usleep(50_000)
         }
         let directory = runs + "/resume/" + run
-        try waitFor(directory + "/jobs/main/checkpoint.safetensors", process: process, log: log)
+        try waitFor(directory + "/jobs/main/frozen.checkpoint.safetensors", process: process, log: log)
         return (process, directory, log)
     }
 
@@ -97,7 +97,7 @@ final class ResumeCLITests: XCTestCase {
         XCTAssertTrue(resumed.output.contains("resuming from the checkpoint at epoch"), resumed.output)
         XCTAssertEqual(try runDirectory(runs), run, "resuming continues the run, it makes no new one")
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/summary.json"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/jobs/main/checkpoint.safetensors"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/jobs/main/frozen.checkpoint.safetensors"))
         XCTAssertEqual(try files(run), try files(try runDirectory(whole)))
 
         let nothing = try RunnerBinary.run(["run", config, "--runs", runs, "--resume"])
@@ -116,7 +116,7 @@ final class ResumeCLITests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 130, text)
         XCTAssertTrue(text.contains("stopping at the next batch boundary"), text)
         XCTAssertTrue(text.contains("Continue with the same command plus --resume"), text)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/jobs/main/checkpoint.safetensors"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/jobs/main/frozen.checkpoint.safetensors"))
         let resumed = try RunnerBinary.run(["run", config, "--runs", runs, "--resume", "--threads", "2"])
         XCTAssertEqual(resumed.status, 0, resumed.error)
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/summary.json"))

@@ -28,7 +28,7 @@ final class BundledConfigTests: ConfigTestCase {
         XCTAssertEqual(config.name, "pets-resnet34")
         XCTAssertEqual(config.model.arch, .resnet34)
         XCTAssertEqual(config.model.meta, ModelConfig.Meta(cut: 8, lrCut: 6))
-        XCTAssertEqual(config.model.weights, "weights/resnet34.safetensors")
+        XCTAssertEqual(config.model.weights, .file("weights/resnet34.safetensors"))
         XCTAssertEqual(config.data.labels, .filename(pattern: #"^(.+)_\d+\.jpg$"#))
         XCTAssertEqual(config.data.path, "data/oxford-iiit-pet/images")
         XCTAssertEqual(config.schedule.map(\.epochs), [4, 2])

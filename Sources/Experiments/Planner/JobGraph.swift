@@ -2,7 +2,7 @@
 
 public struct JobGraph: Equatable, Sendable {
     public enum Kind: String, Sendable {
-        case data, cache, model, stage, evaluate
+        case data, cache, model, pretrain, stage, evaluate
     }
 
     public struct StagePlan: Equatable, Sendable {

@@ -25,38 +25,57 @@ public enum Planner {
             return id
         }
 
+        /// A stage node: which parameters train at which rate, and everything else that shapes the result.
+        func stageNode(_ stage: StageConfig, of config: ExperimentConfig, kind: JobGraph.Kind, after previous: String,
+                       job: String) throws -> String {
+            let facts = try facts.stage(stage, of: config)
+            let lrs = try stage.lr.values(groups: facts.groups.count)
+            let plan = JobGraph.StagePlan(
+                freezeTo: stage.freezeTo, epochs: stage.epochs, lrs: lrs, parameters: facts.parameters,
+                trainable: facts.trainable,
+                groups: facts.groups.enumerated().map { i, group in
+                    JobGraph.StagePlan.Group(index: i, parameters: group.parameters, trainable: group.trainable,
+                                             lr: lrs[i])
+                })
+            // Which parameters train, at which rate: the group structure itself does not matter.
+            let perParameter = facts.groups.enumerated().flatMap { i, group in
+                group.trainableKeys.map { "\($0)=\(lrs[i])" }
+            }.joined(separator: ",")
+            let settings = [perParameter, "epochs=\(stage.epochs)", text(stage.policy.nodeIdentity),
+                            text(config.train.optimizer.node), "train_bn=\(config.train.trainBN)",
+                            "bn_stats=\(config.train.bnStats.rawValue)", "batch=\(config.data.batchSize)",
+                            text(config.data.augment.node), text(config.data.normalize.node),
+                            "loss=\(config.train.loss.rawValue)/\(config.train.labelSmoothing)",
+                            "seed=\(config.seed)"] + (config.train.earlyStopping.map { [text($0.node)] } ?? [])
+            return add(kind, stage.name, settings: settings.joined(separator: "|"), parents: [previous], job: job,
+                       stage: plan)
+        }
+
+        /// data → cache → model, the model's parents extended by `weightsFrom`.
+        func modelNodes(_ config: ExperimentConfig, weightsFrom: [String], job: String, prefix: String = "") -> [String] {
+            let data = add(.data, prefix + "data", settings: text(dataIdentity(config.data)), parents: [], job: job)
+            let cache = add(.cache, prefix + "cache", settings: "\(config.data.size)|\(config.data.resize.rawValue)",
+                            parents: [data], job: job)
+            let model = add(.model, prefix + "model", settings: modelIdentity(config), parents: [cache] + weightsFrom,
+                            job: job)
+            return [data, cache, model]
+        }
+
         for job in loaded.jobs {
             let config = job.config
             var ids: [String] = []
-            let data = add(.data, "data", settings: text(dataIdentity(config.data)), parents: [],
-                           job: job.id)
-            let cache = add(.cache, "cache", settings: "\(config.data.size)|\(config.data.resize.rawValue)",
-                            parents: [data], job: job.id)
-            let model = add(.model, "model", settings: modelIdentity(config), parents: [cache], job: job.id)
-            ids += [data, cache, model]
-            var previous = model
+            var weightsFrom: [String] = []
+            if let pretrain = config.pretrainExperiment {
+                ids += modelNodes(pretrain, weightsFrom: [], job: job.id, prefix: "pretrain-")
+                let node = try stageNode(pretrain.schedule[0], of: pretrain, kind: .pretrain, after: ids[ids.count - 1],
+                                         job: job.id)
+                ids.append(node)
+                weightsFrom = [node]
+            }
+            ids += modelNodes(config, weightsFrom: weightsFrom, job: job.id)
+            var previous = ids[ids.count - 1]
             for stage in config.schedule {
-                let facts = try facts.stage(stage, of: config)
-                let lrs = try stage.lr.values(groups: facts.groups.count)
-                let plan = JobGraph.StagePlan(
-                    freezeTo: stage.freezeTo, epochs: stage.epochs, lrs: lrs, parameters: facts.parameters,
-                    trainable: facts.trainable,
-                    groups: facts.groups.enumerated().map { i, group in
-                        JobGraph.StagePlan.Group(index: i, parameters: group.parameters, trainable: group.trainable,
-                                                 lr: lrs[i])
-                    })
-                // Which parameters train, at which rate: the group structure itself does not matter.
-                let perParameter = facts.groups.enumerated().flatMap { i, group in
-                    group.trainableKeys.map { "\($0)=\(lrs[i])" }
-                }.joined(separator: ",")
-                let settingsList = [perParameter, "epochs=\(stage.epochs)", text(stage.policy.nodeIdentity),
-                                text(config.train.optimizer.node), "train_bn=\(config.train.trainBN)",
-                                "bn_stats=\(config.train.bnStats.rawValue)", "batch=\(config.data.batchSize)",
-                                text(config.data.augment.node), text(config.data.normalize.node),
-                                "loss=\(config.train.loss.rawValue)/\(config.train.labelSmoothing)",
-                                "seed=\(config.seed)"] + (config.train.earlyStopping.map { [text($0.node)] } ?? [])
-                let settings = settingsList.joined(separator: "|")
-                previous = add(.stage, stage.name, settings: settings, parents: [previous], job: job.id, stage: plan)
+                previous = try stageNode(stage, of: config, kind: .stage, after: previous, job: job.id)
                 ids.append(previous)
             }
             let metrics = config.train.metrics.map { text($0.node) }.joined(separator: ",")
