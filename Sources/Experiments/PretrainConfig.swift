@@ -40,7 +40,9 @@ public struct PretrainConfig: Equatable, Sendable {
         // The stage keys read as a schedule entry does, so they mean exactly what they mean there.
         var stageEntries = [ConfigNode.Entry(key: "name", value: .string(stageName)),
                             ConfigNode.Entry(key: "freeze_to", value: .int(0))]
-        stageEntries += (node.entries ?? []).filter { $0.key != Key.data.rawValue }
+        // Unknown keys were reported above; only the stage's own keys go on.
+        let stageKeys = Set(Key.allCases.filter { $0 != .data }.map(\.rawValue))
+        stageEntries += (node.entries ?? []).filter { stageKeys.contains($0.key) }
         let stage = StageConfig.read(ConfigNode(.mapping(stageEntries), at: node.location), path, index: 0, r,
                                      preset: preset)
         guard let data, let stage else { return nil }

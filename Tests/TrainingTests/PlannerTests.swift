@@ -70,4 +70,36 @@ final class PlannerTests: XCTestCase {
         let group = try XCTUnwrap((stage["groups"] as? [[String: Any]])?.first)
         XCTAssertEqual(Set(group.keys), ["index", "params", "trainable", "lr"])
     }
+
+    func testPretrainIsItsOwnNodeChainFeedingOnlyTheTransferredModel() throws {
+        let graph = try plan("""
+            version: 1
+            data: {source: generated, variant: target, classes: 10, images_per_class: 5, size: 32}
+            model: {arch: resnet18, weights: pretrain}
+            pretrain: {data: {variant: source}, epochs: 2, lr: 3e-3}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+              - {name: unfrozen, freeze_to: 0, epochs: 1, lr: slice(1e-6, 1e-4)}
+            sweep:
+              model.weights: [pretrain, none]
+            """)
+        XCTAssertEqual(graph.jobs.map(\.id), ["weights=pretrain", "weights=none"])
+        let pretrain = try XCTUnwrap(graph.nodes.first { $0.kind == .pretrain })
+        XCTAssertEqual(pretrain.sharedBy, ["weights=pretrain"])
+        XCTAssertEqual(pretrain.stage?.freezeTo, 0)
+        XCTAssertEqual(pretrain.stage?.epochs, 2)
+        XCTAssertEqual(pretrain.stage?.trainable, pretrain.stage?.parameters, "pretraining trains everything")
+        XCTAssertEqual(graph.node(pretrain.parents[0])?.name, "pretrain-model")
+
+        let transferred = graph.jobs[0].nodes.compactMap { graph.node($0) }
+        let scratch = graph.jobs[1].nodes.compactMap { graph.node($0) }
+        XCTAssertEqual(transferred.map(\.kind), [.data, .cache, .model, .pretrain, .data, .cache, .model, .stage, .stage,
+                                                 .evaluate])
+        XCTAssertEqual(scratch.map(\.kind), [.data, .cache, .model, .stage, .stage, .evaluate])
+        XCTAssertEqual(transferred[6].parents, [transferred[5].id, pretrain.id], "the model starts from the pretrain node")
+        XCTAssertEqual(transferred[4].id, scratch[0].id, "both jobs read the same target data")
+        XCTAssertNotEqual(transferred[6].id, scratch[2].id, "other initial weights, another model node")
+        XCTAssertNotEqual(transferred[7].id, scratch[3].id)
+        XCTAssertNotEqual(graph.node(pretrain.parents[0])?.id, scratch[2].id)
+    }
 }
