@@ -1,6 +1,7 @@
 // Runner: the command-line entry point; each subcommand calls into the libraries.
 
 import ArgumentParser
+import Foundation
 import Tensors
 
 @main
@@ -12,6 +13,8 @@ struct Runner: ParsableCommand {
 
     static func main() {
         MemoryPolicy.retainFreedMemory()
+        // Progress lines must reach a pipe or a CI log as they happen, not when the buffer fills.
+        setvbuf(stdout, nil, _IOLBF, 0)
         main(nil)
     }
 }
