@@ -233,7 +233,8 @@ public final class ExperimentRunner {
     }
 
     private func environment() -> [String: Any] {
-        ["openblas": BLAS.configuration, "cpu": BLAS.coreName, "threads": threads, "seed": loaded.config.seed,
+        ["swift": CompilerVersion.swift, "openblas": BLAS.configuration, "cpu": BLAS.coreName, "threads": threads,
+         "seed": loaded.config.seed,
          "os": ProcessInfo.processInfo.operatingSystemVersionString, "git_commit": gitCommit() ?? "unknown"]
     }
 
