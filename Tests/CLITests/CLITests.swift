@@ -108,6 +108,10 @@ final class CLITests: XCTestCase {
         let forced = try runner(["run", config, "--runs", runs, "--threads", "2", "--force"])
         XCTAssertEqual(forced.status, 0, forced.error)
         XCTAssertFalse(forced.output.contains("runs/.cache"), forced.output)
+        let forcedRun = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny")
+            .filter { !runsNow.contains($0) }.first)
+        XCTAssertEqual(try String(contentsOfFile: "\(runs)/tiny/\(forcedRun)/jobs/main/metrics.jsonl", encoding: .utf8),
+                       metrics, "retrained from scratch with the same seed: byte-identical metrics")
 
         let bad = try write("""
             version: 1
