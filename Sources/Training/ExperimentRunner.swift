@@ -11,8 +11,8 @@ public final class ExperimentRunner {
     public let threads: Int
     /// Recompute every node instead of taking finished ones from runs/.cache.
     public var force = false
-    /// Progress lines for the terminal.
-    public var log: (String) -> Void = { print($0) }
+    /// Banner lines, a bar per epoch and a table row per epoch, as the terminal allows.
+    public var progress = ProgressReporter(mode: .automatic)
     /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
     private var finished: [String: FinishedStage] = [:]
     /// How many stage nodes this run trained, and how many it took from another job or the cache.
@@ -38,6 +38,7 @@ public final class ExperimentRunner {
 
     /// Checks everything first — a config with errors trains nothing and leaves no run directory.
     public func run() throws -> URL {
+        defer { progress.finish() }
         let classes = try DataFactory.classCount(loaded.config) ?? 2
         let errors = ModelCheck.errors(in: loaded, classes: classes)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
@@ -69,6 +70,7 @@ public final class ExperimentRunner {
         log("job \(job.id): \(config.model.arch.rawValue), \(items.classes.count) classes, \(items.train.count) train /"
             + " \(items.valid.count) valid images")
         let trainer = StageTrainer(model: model, config: config)
+        trainer.onBatch = { [progress] in progress.batch(epoch: $0, batch: $1, batches: $2, loss: $3) }
         var stages: [[String: Any]] = []
         var last: EpochRecord?
         for (stage, node) in zip(config.schedule, stageNodes) {
@@ -82,8 +84,8 @@ public final class ExperimentRunner {
                 + " of \(model.parameterCount) — "
                 + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
                     .joined(separator: ", "))
-            log("  epoch  train_loss  valid_loss  accuracy  seconds")
-            let logEpoch: (EpochRecord) -> Void = { [log] record in
+            progress.stageStarted(epochs: stage.epochs, batchSize: config.data.batchSize)
+            let logEpoch: (EpochRecord) -> Void = { [progress] record in
                 try? store.append(prefix + "metrics.jsonl", line: [
                     "event": "epoch", "stage": record.stage, "epoch": record.epoch,
                     "train_loss": record.trainLoss, "valid_loss": record.validLoss,
@@ -91,8 +93,7 @@ public final class ExperimentRunner {
                 ])
                 try? store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
                                                                    "seconds": record.seconds])
-                log(String(format: "  %5d  %10.4f  %10.4f  %8.4f  %7.1f", record.epoch, record.trainLoss,
-                           record.validLoss, record.accuracy, record.seconds))
+                progress.epoch(record)
             }
             let started = Date()
             let records: [EpochRecord]
@@ -130,6 +131,10 @@ public final class ExperimentRunner {
                                     "accuracy": last?.accuracy ?? 0, "error_rate": last?.errorRate ?? 0]
         try store.writeJSON(prefix + "final.json", final)
         return final
+    }
+
+    private func log(_ text: String) {
+        progress.line(text)
     }
 
     private func dropoutLayers(_ model: TransferModel) -> [String: DropoutLayer] {

@@ -12,13 +12,15 @@ struct Run: ParsableCommand {
     @Option(help: "Where run directories go.") var runs = "runs"
     @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
+    @Option(help: "tty: a bar redrawn in place; plain: lines without control characters; auto: tty on a terminal.")
+    var progress = ProgressChoice.auto
     @Flag(help: "Recompute every stage instead of reusing finished ones from runs/.cache.") var force = false
 
     func run() throws {
         let loaded = try options.load(checkFiles: true)
         let runner = ExperimentRunner(loaded: loaded, runsRoot: runs,
                                       threads: threads ?? loaded.config.train.threads ?? ExperimentRunner.defaultThreads)
-        if quiet { runner.log = { _ in } }
+        runner.progress = ProgressReporter(mode: quiet ? .quiet : progress.mode)
         runner.force = force
         do {
             let directory = try runner.run()
@@ -27,6 +29,19 @@ struct Run: ParsableCommand {
             throw reported(errors.errors)
         } catch {
             throw failed(error)
+        }
+    }
+}
+
+/// `--progress`: how training progress is shown (`--quiet` shows none).
+enum ProgressChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, tty, plain
+
+    var mode: ProgressReporter.Mode {
+        switch self {
+        case .auto: return .automatic
+        case .tty: return .tty
+        case .plain: return .plain
         }
     }
 }
