@@ -72,18 +72,28 @@ public final class ProgressReporter {
 
     /// A stage of `epochs` epochs begins: prints fastai's table header and restarts the smoothed loss.
     public func stageStarted(epochs: Int, batchSize: Int) {
+        begin(epochs: epochs, batchSize: batchSize)
+        line("  " + ProgressFormat.header)
+    }
+
+    /// Restarts the clock and the smoothed loss without a table header, for loops that are not
+    /// epochs of a stage (the lr finder's sweep).
+    public func begin(epochs: Int = 1, batchSize: Int) {
         self.epochs = epochs
         imagesPerBatch = batchSize
         smoothed = SmoothedLoss()
         startEpoch()
-        line("  " + ProgressFormat.header)
     }
 
     /// Training batch `batch` (0-based) of `batches` in epoch `epoch` (0-based) finished with `loss`.
     public func batch(epoch: Int, batch: Int, batches: Int, loss: Float) {
+        advance("epoch \(epoch + 1)/\(max(epochs, epoch + 1))", done: batch + 1, of: batches, loss: loss)
+    }
+
+    /// `done` of `total` batches finished, the last with `loss`; `label` leads the bar or line.
+    public func advance(_ label: String, done: Int, of batches: Int, loss: Float) {
         smoothed.add(Double(loss))
         guard mode != .quiet, batches > 0 else { return }
-        let done = batch + 1
         let elapsed = max(now() - epochStart, 0)
         let status = ProgressFormat.rate(Double(done * imagesPerBatch) / elapsed) + " · loss "
             + String(format: "%.3f", smoothed.value) + " · ETA "
@@ -94,7 +104,7 @@ public final class ProgressReporter {
             let time = now()
             guard done == batches || done == 1 || time - lastDraw >= minimumRedrawInterval else { return }
             lastDraw = time
-            let head = "epoch \(epoch + 1)/\(max(epochs, epoch + 1)) ", tail = " \(counter) · \(status)"
+            let head = label + " ", tail = " \(counter) · \(status)"
             // A line that wraps cannot be redrawn with `\r`: the bar gives up cells first, then the tail is cut.
             let width = (columns() ?? 80) - 1
             let cells = min(barWidth, width - head.count - tail.count)
@@ -104,7 +114,7 @@ public final class ProgressReporter {
         case .plain:
             guard batches >= plainLinesFromBatches, done < batches, done * 4 >= nextQuarter * batches else { return }
             while nextQuarter * batches <= done * 4 { nextQuarter += 1 }
-            sink("  epoch \(epoch + 1)/\(max(epochs, epoch + 1)): \(counter) · \(status)\n")
+            sink("  \(label): \(counter) · \(status)\n")
         case .quiet:
             return
         }

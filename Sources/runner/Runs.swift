@@ -18,7 +18,7 @@ struct Runs: ParsableCommand {
         print(pad("run", 44) + pad("jobs", 6, right: true) + "  state")
         for entry in entries {
             print(pad("\(entry.name)/\(entry.id)", 44) + pad(String(entry.jobs), 6, right: true) + "  "
-                  + (entry.finished ? "finished" : "unfinished"))
+                  + (entry.lrFind ? "lr-find" : entry.finished ? "finished" : "unfinished"))
         }
     }
 }
