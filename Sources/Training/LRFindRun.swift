@@ -37,6 +37,16 @@ public struct LRFindResult: Sendable {
     /// Each group's rate as a multiple of the swept rate: all 1 as in fastai, or the stage's spread.
     public var stageRatios: [Double]
 
+    public init(stage: String, finder: LRFinder, sweep: LRFinder.Sweep, rawLosses: [Double],
+                suggestions: LRFinder.Suggestions?, stageRatios: [Double]) {
+        self.stage = stage
+        self.finder = finder
+        self.sweep = sweep
+        self.rawLosses = rawLosses
+        self.suggestions = suggestions
+        self.stageRatios = stageRatios
+    }
+
     /// The finite points of the smoothed curve, as (rate, loss).
     public var curve: [CurvePlot.Point] {
         zip(sweep.learningRates, sweep.smoothedLosses).filter { $0.1.isFinite }.map { CurvePlot.Point(x: $0.0, y: $0.1) }
