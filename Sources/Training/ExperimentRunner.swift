@@ -18,8 +18,8 @@ public final class ExperimentRunner {
     public var checkpointInterval = 60.0
     /// Polled between batches; true stops training with a checkpoint (Ctrl-C).
     public var interruptRequested: () -> Bool = { false }
-    /// Progress lines for the terminal.
-    public var log: (String) -> Void = { print($0) }
+    /// Banner lines, a bar per epoch and a table row per epoch, as the terminal allows.
+    public var progress = ProgressReporter(mode: .automatic)
     /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
     private var finished: [String: FinishedStage] = [:]
     /// How many stage nodes this run trained, and how many it took from another job or the cache.
@@ -45,6 +45,7 @@ public final class ExperimentRunner {
 
     /// Checks everything first — a config with errors trains nothing and leaves no run directory.
     public func run() throws -> URL {
+        defer { progress.finish() }
         let classes = try DataFactory.classCount(loaded.config) ?? 2
         let errors = ModelCheck.errors(in: loaded, classes: classes)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
@@ -95,13 +96,13 @@ public final class ExperimentRunner {
     private final class JobLog {
         let store: RunStore
         let prefix: String
-        let log: (String) -> Void
+        let progress: ProgressReporter
         var stages: [[String: Any]] = []
 
-        init(store: RunStore, prefix: String, log: @escaping (String) -> Void) {
+        init(store: RunStore, prefix: String, progress: ProgressReporter) {
             self.store = store
             self.prefix = prefix
-            self.log = log
+            self.progress = progress
         }
 
         func epoch(_ record: EpochRecord) {
@@ -112,14 +113,13 @@ public final class ExperimentRunner {
             ])
             try? store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
                                                                "seconds": record.seconds])
-            log(String(format: "  %5d  %10.4f  %10.4f  %8.4f  %7.1f", record.epoch, record.trainLoss,
-                       record.validLoss, record.accuracy, record.seconds))
+            progress.epoch(record)
         }
     }
 
     private func run(_ job: Job, pretrainNode: String?, stageNodes: [String], store: RunStore) throws -> [String: Any] {
         let config = job.config
-        let jobLog = JobLog(store: store, prefix: "jobs/\(job.id)/", log: log)
+        let jobLog = JobLog(store: store, prefix: "jobs/\(job.id)/", progress: progress)
         var pretrained: SafeTensors?
         if let pretrainNode, let pretrain = config.pretrainExperiment {
             let items = try DataFactory.prepareItems(pretrain)
@@ -152,6 +152,10 @@ public final class ExperimentRunner {
         return final
     }
 
+    private func log(_ text: String) {
+        progress.line(text)
+    }
+
     /// One stage node: taken from another job or runs/.cache when that work is done already,
     /// otherwise trained (from its checkpoint when resuming) and stored in the cache.
     private func runStage(_ stage: StageConfig, node: String, model: TransferModel, config: ExperimentConfig,
@@ -167,7 +171,7 @@ public final class ExperimentRunner {
             + " of \(model.parameterCount) — "
             + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
                 .joined(separator: ", "))
-        log("  epoch  train_loss  valid_loss  accuracy  seconds")
+        progress.stageStarted(epochs: stage.epochs, batchSize: config.data.batchSize)
         let started = Date()
         let records: [EpochRecord]
         let cache = StageCache(runsRoot: runsRoot)
@@ -190,6 +194,7 @@ public final class ExperimentRunner {
             let checkpointPath = jobLog.store.directory
                 .appendingPathComponent(jobLog.prefix + "\(stage.name).checkpoint.safetensors").path
             let trainer = StageTrainer(model: model, config: config)
+            trainer.onBatch = { [progress] in progress.batch(epoch: $0, batch: $1, batches: $2, loss: $3) }
             trainer.onEpoch = jobLog.epoch
             trainer.node = node
             trainer.checkpointInterval = checkpointInterval
@@ -197,7 +202,7 @@ public final class ExperimentRunner {
             trainer.writeCheckpoint = { try $0.write(path: checkpointPath) }
             if let early = config.train.earlyStopping {
                 let hook = EarlyStopping(early)
-                hook.onStop = log
+                hook.onStop = { [progress] in progress.line($0) }
                 trainer.hooks.append(hook)
             }
             var checkpoint: StageCheckpoint?

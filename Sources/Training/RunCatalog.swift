@@ -10,6 +10,8 @@ public enum RunCatalog {
         /// summary.json is written last, so its absence marks a run that did not finish.
         public var finished: Bool
         public var jobs: Int
+        /// A directory `runner lr-find` wrote: lr_find.json and no plan, so never a finished or unfinished run.
+        public var lrFind = false
     }
 
     public struct Row: Equatable, Sendable {
@@ -43,15 +45,21 @@ public enum RunCatalog {
                 let path = folder + "/" + id
                 let jobs = (try? manager.contentsOfDirectory(atPath: path + "/jobs"))?.count ?? 0
                 return Entry(name: name, id: id, path: path,
-                             finished: manager.fileExists(atPath: path + "/summary.json"), jobs: jobs)
+                             finished: manager.fileExists(atPath: path + "/summary.json"), jobs: jobs,
+                             lrFind: isLRFind(path))
             }
         }
     }
 
-    /// A run by directory path, `name/id`, or `name` (its latest run).
+    static func isLRFind(_ path: String) -> Bool {
+        let manager = FileManager.default
+        return manager.fileExists(atPath: path + "/lr_find.json") && !manager.fileExists(atPath: path + "/plan.json")
+    }
+
+    /// A run by directory path, `name/id`, or `name` (its latest run, lr-find directories aside).
     public static func find(_ run: String, root: String) throws -> Entry {
         let all = list(root: root)
-        if let match = all.last(where: { $0.path == run || "\($0.name)/\($0.id)" == run || $0.name == run }) {
+        if let match = all.last(where: { $0.path == run || "\($0.name)/\($0.id)" == run || ($0.name == run && !$0.lrFind) }) {
             return match
         }
         var isDirectory: ObjCBool = false

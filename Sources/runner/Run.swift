@@ -17,6 +17,8 @@ struct Run: ParsableCommand {
     @Option(help: "Where run directories go.") var runs = "runs"
     @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
     @Flag(help: "Print nothing but errors.") var quiet = false
+    @Option(help: "tty: a bar redrawn in place; plain: lines without control characters; auto: tty on a terminal.")
+    var progress = ProgressChoice.auto
     @Flag(help: "Recompute every stage instead of reusing finished ones from runs/.cache.") var force = false
     @Flag(help: "Continue the latest unfinished run of this config (same resolved config) from its checkpoints.")
     var resume = false
@@ -31,7 +33,7 @@ struct Run: ParsableCommand {
         let loaded = try options.load(checkFiles: true)
         let runner = ExperimentRunner(loaded: loaded, runsRoot: runs,
                                       threads: threads ?? loaded.config.train.threads ?? ExperimentRunner.defaultThreads)
-        if quiet { runner.log = { _ in } }
+        runner.progress = ProgressReporter(mode: quiet ? .quiet : progress.mode)
         runner.force = force
         runner.resume = resume
         runner.checkpointInterval = checkpointInterval

@@ -17,7 +17,7 @@ struct Runs: ParsableCommand {
         }
         print(pad("run", 44) + pad("jobs", 6, right: true) + "  state")
         for entry in entries {
-            let state = entry.finished ? "finished"
+            let state = entry.lrFind ? "lr-find" : entry.finished ? "finished"
                 : RunLock.isHeld(directory: URL(fileURLWithPath: entry.path)) ? "running"
                 : "unfinished (resume: runner run CONFIG --resume)"
             print(pad("\(entry.name)/\(entry.id)", 44) + pad(String(entry.jobs), 6, right: true) + "  " + state)

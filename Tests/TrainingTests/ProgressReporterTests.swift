@@ -1,0 +1,106 @@
+// ProgressReporterTests: what each progress mode writes for a scripted stage, and the formatting of ETA, rate and rows.
+
+@testable import Training
+import XCTest
+
+final class ProgressReporterTests: XCTestCase {
+    /// A reporter whose clock advances 0.5 s per batch, writing into `output`.
+    private final class Capture {
+        var output = ""
+        var time = 0.0
+    }
+
+    private func record(_ epoch: Int) -> EpochRecord {
+        EpochRecord(stage: "frozen", epoch: epoch, trainLoss: 1.5 - Double(epoch) * 0.25, validLoss: 1.25,
+                    accuracy: 0.5, errorRate: 0.5, topKAccuracy: 1, seconds: 12.4)
+    }
+
+    /// Two epochs of `batches` batches with a banner line before them; returns what the reporter wrote.
+    private func script(_ mode: ProgressReporter.Mode, batches: Int = 40, columns: Int? = 120) -> String {
+        let capture = Capture()
+        let reporter = ProgressReporter(mode: mode, sink: { capture.output += $0 }, now: { capture.time },
+                                        columns: { columns })
+        reporter.line("stage frozen: freeze_to -1, trainable 10 of 20")
+        reporter.stageStarted(epochs: 2, batchSize: 4)
+        for epoch in 0..<2 {
+            for batch in 0..<batches {
+                capture.time += 0.5
+                reporter.batch(epoch: epoch, batch: batch, batches: batches, loss: 1.25)
+            }
+            reporter.epoch(record(epoch))
+        }
+        reporter.finish()
+        return capture.output
+    }
+
+    func testPlainOutputHasNoControlCharactersAndOneRowPerEpoch() {
+        let output = script(.plain)
+        XCTAssertFalse(output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, output)
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(lines.first, "stage frozen: freeze_to -1, trainable 10 of 20")
+        XCTAssertEqual(lines.filter { $0 == "  epoch  train_loss  valid_loss  accuracy  error_rate  time" }.count, 1)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  0      1.500000") }.count, 1, output)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  1      1.250000") }.count, 1, output)
+        // A line at each quarter of a 40-batch epoch, the last quarter being the row itself.
+        let progress = lines.filter { $0.hasPrefix("  epoch 1/2: ") }
+        XCTAssertEqual(progress, ["  epoch 1/2: 10/40 batches · 8.0 img/s · loss 1.250 · ETA 0:15",
+                                  "  epoch 1/2: 20/40 batches · 8.0 img/s · loss 1.250 · ETA 0:10",
+                                  "  epoch 1/2: 30/40 batches · 8.0 img/s · loss 1.250 · ETA 0:05"])
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  epoch 2/2: ") }.count, 3)
+        XCTAssertEqual(lines.last, "")
+        XCTAssertFalse(script(.plain, batches: 5).contains("batches"), "short epochs get only their row")
+    }
+
+    func testTTYOutputRedrawsTheBarInPlaceAndEndsWithTheRows() {
+        let output = script(.tty)
+        XCTAssertTrue(output.contains("\r\u{1B}[2K"))
+        XCTAssertTrue(output.contains("epoch 1/2 ━━━━━━━━━━━━━━━─────────────── 20/40 batches · 8.0 img/s"
+                                      + " · loss 1.250 · ETA 0:10"), output)
+        XCTAssertTrue(output.contains("\r\u{1B}[2K  0      1.500000    1.250000    0.500000  0.500000    00:12\n"))
+        XCTAssertTrue(output.hasSuffix("\r\u{1B}[2K  1      1.250000    1.250000    0.500000  0.500000    00:12\n"))
+        // The clock moves 0.5 s per batch, above the 0.1 s throttle: every batch is drawn.
+        XCTAssertEqual(output.components(separatedBy: " batches · ").count - 1, 80)
+        // Every drawn line fits the terminal, so `\r` can redraw it.
+        let narrow = script(.tty, columns: 60)
+        for piece in narrow.components(separatedBy: "\r\u{1B}[2K") where piece.hasPrefix("epoch") {
+            XCTAssertLessThanOrEqual(piece.count, 59, piece)
+            XCTAssertTrue(piece.contains("ETA"), piece)
+        }
+    }
+
+    func testTTYRedrawsAreThrottled() {
+        let capture = Capture()
+        let reporter = ProgressReporter(mode: .tty, sink: { capture.output += $0 }, now: { capture.time },
+                                        columns: { 120 })
+        reporter.stageStarted(epochs: 1, batchSize: 4)
+        for batch in 0..<100 {
+            capture.time += 0.01
+            reporter.batch(epoch: 0, batch: batch, batches: 100, loss: 1)
+        }
+        // 1 s of batches at ≤ 10 redraws per second, plus the first and the last batch.
+        let draws = capture.output.components(separatedBy: " batches · ").count - 1
+        XCTAssertLessThanOrEqual(draws, 12)
+        XCTAssertTrue(capture.output.contains("100/100 batches"))
+    }
+
+    func testQuietPrintsNothing() {
+        XCTAssertEqual(script(.quiet), "")
+    }
+
+    func testFormatting() {
+        XCTAssertEqual(ProgressFormat.duration(4.2), "0:04")
+        XCTAssertEqual(ProgressFormat.duration(65), "1:05")
+        XCTAssertEqual(ProgressFormat.duration(3725), "1:02:05")
+        XCTAssertEqual(ProgressFormat.duration(.infinity), "?")
+        XCTAssertEqual(ProgressFormat.clock(12.4), "00:12")
+        XCTAssertEqual(ProgressFormat.clock(3665), "61:05")
+        XCTAssertEqual(ProgressFormat.rate(38.24), "38.2 img/s")
+        XCTAssertEqual(ProgressFormat.rate(0.523), "0.52 img/s")
+        XCTAssertEqual(ProgressFormat.rate(.infinity), "? img/s")
+        XCTAssertEqual(ProgressFormat.bar(fraction: 0.5, width: 4), "━━──")
+        XCTAssertEqual(ProgressFormat.bar(fraction: 0.625, width: 4), "━━╸─")
+        XCTAssertEqual(ProgressFormat.bar(fraction: 1, width: 4), "━━━━")
+        XCTAssertEqual(ProgressFormat.header, "epoch  train_loss  valid_loss  accuracy  error_rate  time")
+        XCTAssertEqual(ProgressFormat.row(record(3)), "3      0.750000    1.250000    0.500000  0.500000    00:12")
+    }
+}
