@@ -11,9 +11,15 @@ public enum LRFindError: Error, Equatable, CustomStringConvertible {
     case badRange(start: Double, end: Double)
     case badBatchCount(Int)
     case noTrainingBatches(images: Int, batchSize: Int)
+    /// The stage starts from another node's output (the pretrain stage, or the stage before it) that
+    /// runs/.cache does not hold yet.
+    case startNotCached(stage: String, node: String, runs: String)
 
     public var description: String {
         switch self {
+        case let .startNotCached(stage, node, runs):
+            return "stage `\(stage)` starts from node \(node), which is not in \(runs)/.cache yet; run the experiment"
+                + " (runner run) or its earlier stages first, or pass --from-init to sweep from the initial weights"
         case let .unknownStage(name, stages):
             return "no stage `\(name)`; stages: \(stages.joined(separator: ", "))"
         case let .badRange(start, end):
@@ -104,6 +110,10 @@ public final class LRFindRun {
     public let finder: LRFinder
     public let threads: Int
     public var keepStageRatios = false
+    /// Where finished nodes are cached; the sweep starts from the model as the stage finds it.
+    public var runsRoot = "runs"
+    /// Sweep from the initial weights even when the stage starts from a trained node.
+    public var fromInitialWeights = false
     /// After each batch: its index, the rate it trained at, and its raw loss.
     public var onBatch: ((_ iteration: Int, _ learningRate: Double, _ loss: Float) -> Void)?
 
@@ -128,6 +138,27 @@ public final class LRFindRun {
         return chosen
     }
 
+    /// fastai runs lr_find on the learner as it is: after the stages before this one, and on the
+    /// pretrained body. Both come from runs/.cache, found through the plan.
+    private func startAsTheStageFinds(_ model: TransferModel, classes: Int) throws {
+        let config = loaded.config
+        guard let index = config.schedule.firstIndex(where: { $0.name == stage.name }) else { return }
+        guard index > 0 || config.model.weights == .pretrain else { return }
+        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
+        guard let job = graph.jobs.first else { return }
+        let nodes = job.nodes.compactMap { graph.node($0) }
+        let stages = nodes.filter { $0.kind == .stage }
+        guard let start = index > 0 ? stages[index - 1] : nodes.first(where: { $0.kind == .pretrain }) else { return }
+        guard let cached = StageCache(runsRoot: runsRoot).load(start.id) else {
+            throw LRFindError.startNotCached(stage: stage.name, node: start.id, runs: runsRoot)
+        }
+        if index > 0 {
+            try model.loadStateDict(cached.state, path: "node \(start.id)")
+        } else {
+            try ModelFactory.loadBody(of: cached.state, into: model)
+        }
+    }
+
     public func run() throws -> LRFindResult {
         let config = loaded.config
         setThreadCount(threads)
@@ -137,6 +168,7 @@ public final class LRFindRun {
             throw LRFindError.noTrainingBatches(images: items.train.count, batchSize: config.data.batchSize)
         }
         let model = try ModelFactory.build(config, classes: items.classes.count)
+        if !fromInitialWeights { try startAsTheStageFinds(model, classes: items.classes.count) }
         try ModelFactory.prepare(model, for: stage)
         let groups = model.groups.count
         var ratios = Array(repeating: 1.0, count: groups)

@@ -20,7 +20,10 @@ struct LRFind: ParsableCommand {
     @Option(help: "The rate the sweep heads for (fastai stops one step short of it).") var end = 10.0
     @Flag(help: "Keep the stage's rate ratios between layer groups instead of one rate for all, as fastai does.")
     var stageRatios = false
-    @Option(help: "Where the lr-find directory goes.") var runs = "runs"
+    @Option(help: "Where the lr-find directory goes, and whose .cache holds the stages before this one.")
+    var runs = "runs"
+    @Flag(help: "Sweep from the initial weights, not from the earlier stages' (or the pretrain stage's) cached output.")
+    var fromInit = false
     @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
     @Option(help: "tty: a bar redrawn in place; plain: lines without control characters; auto: tty on a terminal.")
     var progress = ProgressChoice.auto
@@ -45,6 +48,8 @@ struct LRFind: ParsableCommand {
         let errors = ModelCheck.errors(in: loaded, classes: classes)
         guard errors.isEmpty else { throw reported(errors) }
         sweep.keepStageRatios = stageRatios
+        sweep.runsRoot = runs
+        sweep.fromInitialWeights = fromInit
         let reporter = ProgressReporter(mode: progress.mode)
         reporter.begin(batchSize: loaded.config.data.batchSize)
         sweep.onBatch = { iteration, rate, loss in
