@@ -38,7 +38,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Diagnostics"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Experiments", "Layers", "Tensors"]),
-        .testTarget(name: "CLITests", dependencies: ["runner"]),
+        .testTarget(name: "CLITests", dependencies: ["runner"], exclude: ["InvalidConfigs"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -50,6 +50,13 @@ public struct ExperimentConfig: Equatable, Sendable {
         } else {
             r.missing(.model, in: f, suggestion: "at least `model: {arch: resnet34}`")
         }
+        // The runner sizes the head from the data, so a different `model.classes` would be ignored.
+        if let generated = data?.generated, let classes = model?.classes, classes != generated.classes,
+           let n = f[.model]?["classes"] {
+            r.fail(n, f.path(.model) + "classes",
+                   expected: "\(generated.classes), the generated dataset's data.classes (or no `classes`)",
+                   suggestion: "the data decides the class count; remove `model.classes` or change `data.classes`")
+        }
         let train = f[.train].map { TrainConfig.read($0, f.path(.train), r, preset: preset) }
             ?? TrainConfig.defaults(preset)
         let schedule = readSchedule(f, r, preset: preset, model: model)

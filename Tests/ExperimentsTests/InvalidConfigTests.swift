@@ -306,6 +306,14 @@ final class InvalidConfigTests: ConfigTestCase {
                     "model.classes: expected an integer ≥ 2, found 1", at: 7, 12)
     }
 
+    func testModelClassesMustAgreeWithGeneratedData() {
+        let yaml = Self.minimal.replacingOccurrences(of: "source: generated", with: "source: generated\n  classes: 3")
+        expectError(yaml.replacingOccurrences(of: "arch: resnet18", with: "arch: resnet18\n  classes: 5"),
+                    "model.classes: expected 3, the generated dataset's data.classes (or no `classes`), found 5",
+                    at: 8, 12)
+        XCTAssertNotNil(load(yaml.replacingOccurrences(of: "arch: resnet18", with: "arch: resnet18\n  classes: 3")))
+    }
+
     func testMissingArch() {
         expectError(Self.minimal.replacingOccurrences(of: "arch: resnet18", with: "cut: -2"),
                     "model.arch: missing required key `arch`", at: 6, 3)
