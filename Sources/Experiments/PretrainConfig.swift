@@ -30,6 +30,12 @@ public struct PretrainConfig: Equatable, Sendable {
                        suggestion: "e.g. {variant: source, classes: 10}")
                 return nil
             }
+            // Another source means other items: only how images are shaped and batched carries over.
+            let source = entries.first { $0.key == DataConfig.Key.source.rawValue }?.value.scalar?.text
+            if let source, source != dataNode?["source"]?.scalar?.text {
+                let shared: Set<DataConfig.Key> = [.size, .resize, .batchSize, .augment, .normalize, .badFiles]
+                merged = merged.filter { entry in DataConfig.Key(rawValue: entry.key).map(shared.contains) ?? false }
+            }
             for entry in entries {
                 if let i = merged.firstIndex(where: { $0.key == entry.key }) { merged[i] = entry } else { merged.append(entry) }
             }

@@ -46,9 +46,7 @@ public final class ExperimentRunner {
     /// Checks everything first — a config with errors trains nothing and leaves no run directory.
     public func run() throws -> URL {
         defer { progress.finish() }
-        let classes = try DataFactory.classCount(loaded.config) ?? 2
-        let errors = ModelCheck.errors(in: loaded, classes: classes)
-        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        let classes = try ModelCheck.check(loaded)
         setThreadCount(threads)
         let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
         let hash = StableHash.hex(loaded.resolvedYAML)

@@ -7,6 +7,23 @@ import Layers
 /// `freeze_to` and learning-rate list against the group count, and the weights file against the
 /// body's keys and shapes. All problems are collected.
 public enum ModelCheck {
+    /// Every check that needs the data or the architecture; returns the class count of the
+    /// experiment's data, or throws every problem at once, each at its line.
+    @discardableResult
+    public static func check(_ loaded: LoadedConfig) throws -> Int {
+        var errors: [ConfigError] = []
+        var classes = 2  // the group structure does not depend on the class count
+        do {
+            classes = try DataFactory.classCount(loaded.config) ?? classes
+        } catch {
+            errors.append(ConfigError(location: loaded.location(of: "data.path"), keyPath: "data", expected: "",
+                                      found: "", problem: "\(error)"))
+        }
+        errors += ModelCheck.errors(in: loaded, classes: classes)
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return classes
+    }
+
     public static func errors(in loaded: LoadedConfig, classes: Int, checkWeights: Bool = true) -> [ConfigError] {
         var errors: [ConfigError] = []
         var checkedWeights = Set<String>()
@@ -43,6 +60,13 @@ public enum ModelCheck {
                     report("schedule" + index + "lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
                 }
             }
+            if let pretrain = config.pretrainExperiment?.schedule.first {
+                do {
+                    _ = try pretrain.lr.values(groups: groups)
+                } catch {
+                    report("pretrain.lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
+                }
+            }
             if checkWeights, let path = config.model.weights?.file, !checkedWeights.contains(path) {
                 checkedWeights.insert(path)
                 do {
@@ -58,7 +82,7 @@ public enum ModelCheck {
     /// The key a transfer error is about.
     private static func keyPath(of failure: TransferError, _ model: ModelConfig) -> ConfigPath {
         switch failure {
-        case .cutOutOfRange, .noPoolingChild, .emptyBody:
+        case .cutOutOfRange, .noPoolingChild, .emptyBody, .bodyKeepsClassifier:
             return model.meta != nil ? "model.meta" : "model.cut"
         case let .unknownChild(_, name, _, _):
             if case .name(name)? = model.cut { return "model.cut" }

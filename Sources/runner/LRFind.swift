@@ -39,14 +39,13 @@ struct LRFind: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let classes: Int
         do {
-            classes = try DataFactory.classCount(loaded.config) ?? 2
+            try ModelCheck.check(loaded)
+        } catch let errors as ConfigErrors {
+            throw reported(errors.errors)
         } catch {
             throw failed(error)
         }
-        let errors = ModelCheck.errors(in: loaded, classes: classes)
-        guard errors.isEmpty else { throw reported(errors) }
         sweep.keepStageRatios = stageRatios
         sweep.runsRoot = runs
         sweep.fromInitialWeights = fromInit

@@ -13,16 +13,11 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let loaded = try options.load(checkFiles: true)
-        var errors: [ConfigError] = []
-        var classes = 2  // group structure does not depend on the class count
         do {
-            classes = try DataFactory.classCount(loaded.config) ?? classes
-        } catch {
-            errors.append(ConfigError(location: loaded.location(of: "data.path"), keyPath: "data", expected: "",
-                                      found: "", problem: "\(error)"))
+            try ModelCheck.check(loaded)
+        } catch let errors as ConfigErrors {
+            throw reported(errors.errors)
         }
-        errors += ModelCheck.errors(in: loaded, classes: classes)
-        guard errors.isEmpty else { throw reported(errors) }
         print("\(options.config): ok — \(loaded.jobs.count) job\(loaded.jobs.count == 1 ? "" : "s"),"
               + " \(loaded.config.schedule.count) stage\(loaded.config.schedule.count == 1 ? "" : "s")")
     }

@@ -12,6 +12,8 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
     case oneGroup(arch: String)
     case freezeOutOfRange(index: Int, groups: Int)
     case badHead(reason: String)
+    /// The cut left a classifier layer in the body.
+    case bodyKeepsClassifier(arch: String, layer: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,9 @@ public enum TransferError: Error, Equatable, CustomStringConvertible {
             return "freeze_to \(index) is outside the model's \(groups) layer groups; use -\(groups)...\(groups)"
         case let .badHead(reason):
             return "head: \(reason)"
+        case let .bodyKeepsClassifier(arch, layer):
+            return "the body of \(arch) keeps its classifier layer `\(layer)`; cut before it (e.g. cut: -1 or -2,"
+                + " or leave the cut to the architecture's default)"
         }
     }
 }

@@ -41,6 +41,11 @@ extension TransferModel {
 
     /// The channel count of the body's output, from a 64-pixel dummy forward as fastai v1/v2 do.
     private static func outputChannels(of body: Sequential, arch: String) throws -> Int {
+        // A body that keeps a classifier layer has lost the flatten torchvision's forward does
+        // before it; refuse it by name instead of running it.
+        if let (name, _) = body.namedModules().first(where: { $0.1 is LinearLayer }) {
+            throw TransferError.bodyKeepsClassifier(arch: arch, layer: name)
+        }
         body.eval()
         defer { body.train() }
         let output = body.forward(Tensor(zeros: [1, 3, 64, 64]))
