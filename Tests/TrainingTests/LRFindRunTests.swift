@@ -55,6 +55,14 @@ final class LRFindRunTests: XCTestCase {
         let run = try LRFindRun(loaded: try loaded(), stage: "unfrozen",
                                 finder: LRFinder(start: 1e-5, end: 1, iterations: 3), threads: 2)
         run.keepStageRatios = true
+        // The unfrozen stage starts where the frozen one ended; with nothing cached the sweep says so.
+        run.runsRoot = FileManager.default.temporaryDirectory.appendingPathComponent("lrfind-\(UUID().uuidString)").path
+        XCTAssertThrowsError(try run.run()) { error in
+            guard case .startNotCached(stage: "unfrozen", node: _, runs: run.runsRoot)? = error as? LRFindError else {
+                return XCTFail("expected startNotCached, got \(error)")
+            }
+        }
+        run.fromInitialWeights = true
         let result = try run.run()
         XCTAssertEqual(result.stage, "unfrozen")
         XCTAssertEqual(result.stageRatios.count, 3)
