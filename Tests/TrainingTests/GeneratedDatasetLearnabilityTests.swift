@@ -42,6 +42,75 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
         try checkCNNBeatsLinear(.target)
     }
 
+    /// resnet18 pretrained on 10 source classes (60 images each at 32 px, 5 epochs), its body loaded
+    /// into a fresh model for 6 target classes of 30 images, then a frozen and an unfrozen stage;
+    /// the same target schedule from random init is the baseline. The target classes are new
+    /// combinations of the source's shapes and textures, so pretraining must pay off clearly.
+    func testPretrainingOnTheSourceTransfersToTheTarget() throws {
+        let size = 32, sourceClasses = 10, targetClasses = 6
+        let started = Date()
+        let sourceItems = try Self.items(self, variant: .source, classes: sourceClasses, perClass: 60, size: size, seed: 1)
+        let targetItems = try Self.items(self, variant: .target, classes: targetClasses, perClass: 30, size: size, seed: 1)
+        let sourceConfig = try Self.resnetConfig(variant: .source, classes: sourceClasses, size: size, schedule: """
+              - {name: all, freeze_to: 0, epochs: 5, lr: 3e-3}
+            """)
+        let sourceLoaders = DataFactory.loaders(sourceConfig, items: sourceItems, threads: 2)
+        let pretrained = try ModelFactory.build(sourceConfig, classes: sourceClasses)
+        let sourceRecords = try StageTrainer(model: pretrained, config: sourceConfig)
+            .fit(sourceConfig.schedule[0], train: sourceLoaders.train, valid: sourceLoaders.valid)
+        let sourceAccuracy = try XCTUnwrap(sourceRecords.last).accuracy
+        // The head is sized for the source's classes; only the body carries over.
+        var body = pretrained.stateDict()
+        body.tensors = body.tensors.filter { !$0.key.hasPrefix("head.") }
+        body.dtypes = body.dtypes.filter { !$0.key.hasPrefix("head.") }
+        let sourceSeconds = Date().timeIntervalSince(started)
+
+        let targetConfig = try Self.resnetConfig(variant: .target, classes: targetClasses, size: size, schedule: """
+              - {name: frozen, freeze_to: -1, epochs: 2, lr: 3e-3}
+              - {name: unfrozen, freeze_to: 0, epochs: 3, lr: slice(1e-4, 1e-3)}
+            """)
+        let targetLoaders = DataFactory.loaders(targetConfig, items: targetItems, threads: 2)
+        func trainTarget(from weights: SafeTensors?) throws -> [Double] {
+            let model = try ModelFactory.build(targetConfig, classes: targetClasses)
+            if let weights { try model.loadPretrained(weights, path: "<source model>") }
+            let trainer = StageTrainer(model: model, config: targetConfig)
+            return try targetConfig.schedule.flatMap {
+                try trainer.fit($0, train: targetLoaders.train, valid: targetLoaders.valid).map(\.accuracy)
+            }
+        }
+        let transferred = try trainTarget(from: body)
+        let scratch = try trainTarget(from: nil)
+        let transferredAccuracy = try XCTUnwrap(transferred.last), scratchAccuracy = try XCTUnwrap(scratch.last)
+        func epochs(_ accuracies: [Double]) -> String { accuracies.map { String(format: "%.2f", $0) }.joined(separator: " ") }
+        print(String(format: "resnet18 %d px: source %d×60 accuracy %.3f (%.1f s); target %d×30 transferred %.3f [%@],"
+                     + " from scratch %.3f [%@] (%.1f s in all)", size, sourceClasses, sourceAccuracy, sourceSeconds,
+                     targetClasses, transferredAccuracy, epochs(transferred), scratchAccuracy, epochs(scratch),
+                     Date().timeIntervalSince(started)))
+        XCTAssertGreaterThanOrEqual(transferredAccuracy, 0.4, "chance is 0.167")
+        XCTAssertGreaterThanOrEqual(transferredAccuracy, scratchAccuracy + 0.2,
+                                    "transferred \(transferred) against scratch \(scratch)")
+    }
+
+    /// A resnet18 experiment on the generated `variant`, as a config file would describe it; the
+    /// images are drawn by the caller, so `images_per_class` here only has to be valid.
+    static func resnetConfig(variant: GeneratedDataset.Variant, classes: Int, size: Int, schedule: String) throws
+        -> ExperimentConfig {
+        // `augment: none`: the drawing already varies position and rotation, and at these budgets
+        // augmentation only slows learning (measured on 10 source classes × 80 at 32 px, 6 epochs:
+        // accuracy 0.51 with the standard augmentation, 0.64 without).
+        let yaml = """
+            version: 1
+            seed: 7
+            data: {source: generated, variant: \(variant.rawValue), classes: \(classes), images_per_class: 10,
+                   size: \(size), batch_size: 32, augment: none}
+            model: {arch: resnet18, head: {lin_ftrs: [128], ps: 0.25}}
+            train: {metrics: [accuracy]}
+            schedule:
+            \(schedule)
+            """
+        return try ConfigLoader.load(yaml: yaml, path: "transfer.yaml", options: .init(checkFiles: false)).config
+    }
+
     /// Draws `variant` into a scratch folder and splits it as a config with `valid: {pct: 0.25}` would.
     static func items(_ test: XCTestCase, variant: GeneratedDataset.Variant, classes: Int, perClass: Int,
                       size: Int, seed: UInt64) throws -> SplitItems {
