@@ -1,4 +1,4 @@
-// GeneratedDatasetLearnabilityTests: the generated dataset is learnable by a small CNN yet clearly beyond a linear model on raw pixels.
+// GeneratedDatasetLearnabilityTests: the generated dataset is learnable by a small CNN yet beyond a linear model on raw pixels, and pretraining on its source variant pays off on its target.
 
 import Datasets
 import Experiments
@@ -93,7 +93,7 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
 
     /// A resnet18 experiment on the generated `variant`, as a config file would describe it; the
     /// images are drawn by the caller, so `images_per_class` here only has to be valid.
-    static func resnetConfig(variant: GeneratedDataset.Variant, classes: Int, size: Int, schedule: String) throws
+    private static func resnetConfig(variant: GeneratedDataset.Variant, classes: Int, size: Int, schedule: String) throws
         -> ExperimentConfig {
         // `augment: none`: the drawing already varies position and rotation, and at these budgets
         // augmentation only slows learning (measured on 10 source classes × 80 at 32 px, 6 epochs:
@@ -112,7 +112,7 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
     }
 
     /// Draws `variant` into a scratch folder and splits it as a config with `valid: {pct: 0.25}` would.
-    static func items(_ test: XCTestCase, variant: GeneratedDataset.Variant, classes: Int, perClass: Int,
+    private static func items(_ test: XCTestCase, variant: GeneratedDataset.Variant, classes: Int, perClass: Int,
                       size: Int, seed: UInt64) throws -> SplitItems {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("learnability-\(getpid())-\(variant.rawValue)-\(classes)x\(perClass)-\(size)-\(seed)-\(UInt32.random(in: 0...UInt32.max))")
@@ -123,7 +123,7 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
                                      split: .random(fraction: 0.25, seed: 2)).load()
     }
 
-    static func loaders(_ items: SplitItems, size: Int, batchSize: Int, augment: AugmentSettings = .none)
+    private static func loaders(_ items: SplitItems, size: Int, batchSize: Int, augment: AugmentSettings = .none)
         -> (train: BatchLoader, valid: BatchLoader) {
         let transforms = Transforms(size: size, resize: .squish, augment: augment, normalization: .imagenet)
         func loader(_ list: [LabeledItem], training: Bool) -> BatchLoader {
@@ -135,13 +135,13 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
     }
 
     /// Multinomial logistic regression on the normalised pixels.
-    static func linearModel(size: Int, classes: Int) -> Sequential {
+    private static func linearModel(size: Int, classes: Int) -> Sequential {
         var rng = RandomGenerator(seed: 1, purpose: "linear")
         return Sequential([FlattenLayer(), LinearLayer(inFeatures: 3 * size * size, outFeatures: classes, rng: &rng)])
     }
 
     /// Three conv–BN–ReLU–pool stages, global average pooling and a linear classifier.
-    static func smallCNN(classes: Int, widths: [Int] = [16, 32, 64]) -> Sequential {
+    private static func smallCNN(classes: Int, widths: [Int] = [16, 32, 64]) -> Sequential {
         var rng = RandomGenerator(seed: 1, purpose: "cnn")
         var layers: [any Module] = []
         var channels = 3
@@ -157,8 +157,9 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
     }
 
     /// One-cycle AdamW training; returns the validation accuracy after each epoch.
-    static func fit(_ model: Sequential, train: BatchLoader, valid: BatchLoader, epochs: Int, lr: Double,
+    private static func fit(_ model: Sequential, train: BatchLoader, valid: BatchLoader, epochs: Int, lr: Double,
                     wd: Double = 1e-2) throws -> [Double] {
+        // 1-D parameters are the biases and BatchNorm's, which fastai leaves undecayed.
         let members = model.namedParameters().map {
             ParameterGroup.Member(key: $0.key, parameter: $0.parameter, isNormOrBias: $0.parameter.shape.count == 1)
         }
