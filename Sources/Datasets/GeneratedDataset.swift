@@ -8,8 +8,8 @@ import Tensors
 /// variants use the same eight shapes and six textures, but `source` and `target` use disjoint
 /// pairs, so the target is new combinations of primitives a network pretrained on the source
 /// has already learnt to see — the situation transfer learning is for. Random position, size,
-/// rotation, colours, texture scale, noisy backgrounds and small distractor shapes keep raw
-/// pixels far from linearly separable.
+/// rotation, colours and texture phase keep raw pixels far from linearly separable, while the
+/// shapes and patterns stay large and crisp enough for a small network to learn quickly.
 public enum GeneratedDataset {
     public enum Variant: String, CaseIterable, Sendable {
         /// The task to pretrain on.
@@ -80,6 +80,12 @@ public enum GeneratedDataset {
     }
 
     /// One image of `className` ("shape-texture").
+    ///
+    /// Drawn so that a small CNN learns it at 32–64 px from a few hundred images: one large object,
+    /// a texture whose period is a fixed fraction of the image (five pixels or more at 32 px), mild
+    /// noise and at most two small distractors behind the object. Position, rotation, texture phase
+    /// and every colour are random, so the class is in outlines and patterns, not in any pixel's
+    /// expected value: a linear model on raw pixels stays near chance.
     public static func draw(className: String, width: Int, height: Int, rng: inout RandomGenerator) -> RGBImage {
         let parts = className.split(separator: "-").map(String.init)
         let shape = shapes.firstIndex(of: parts.first ?? "") ?? 0
@@ -87,48 +93,67 @@ public enum GeneratedDataset {
         let w = Double(width), h = Double(height), side = min(w, h)
         func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * Double(rng.nextUnitFloat()) }
         func colour() -> (Double, Double, Double) { (uniform(0, 255), uniform(0, 255), uniform(0, 255)) }
+        func distance(_ a: (Double, Double, Double), _ b: (Double, Double, Double)) -> Double {
+            abs(a.0 - b.0) + abs(a.1 - b.1) + abs(a.2 - b.2)
+        }
+        /// A random colour at least `apart` (L1 over RGB) from each of `others`, or, if 64 tries find
+        /// none, the try farthest from its nearest other; bounded so drawing always ends.
+        func colour(apart: Double, from others: [(Double, Double, Double)]) -> (Double, Double, Double) {
+            var best = colour(), bestDistance = -1.0
+            for _ in 0..<64 {
+                let candidate = colour()
+                let nearest = others.map { distance($0, candidate) }.min() ?? .infinity
+                if nearest >= apart { return candidate }
+                if nearest > bestDistance { (best, bestDistance) = (candidate, nearest) }
+            }
+            return best
+        }
 
-        // Background: a random two-colour gradient in a random direction, plus noise below.
-        let backA = colour(), backB = colour()
-        let backAngle = uniform(0, 2 * Double.pi)
+        // The pattern: a dark and a light shade of one random hue, so its stripes and checks are
+        // contrasts of brightness that early filters pick up whatever the hue; which shade is which
+        // is a coin toss, so a solid object is as often light as dark and its average brightness
+        // says nothing about its class. The background is any colour apart from both, so the
+        // outline is visible.
+        let hue = colour()
+        var colourA = (hue.0 * 0.35, hue.1 * 0.35, hue.2 * 0.35)
+        var colourB = (150 + hue.0 * 0.4, 150 + hue.1 * 0.4, 150 + hue.2 * 0.4)
+        let background = colour(apart: 130, from: [colourA, colourB])
+        if rng.nextUnitFloat() < 0.5 { swap(&colourA, &colourB) }
+
+        // Background: a flat colour with a gentle brightness ramp in a random direction.
+        let ramp = uniform(-30, 30), rampAngle = uniform(0, 2 * Double.pi)
+        let (ca, sa) = (cos(rampAngle), sin(rampAngle))
         var canvas = [Double](repeating: 0, count: width * height * 3)
-        let (ca, sa) = (cos(backAngle), sin(backAngle))
         for y in 0..<height {
             for x in 0..<width {
-                let t = 0.5 + 0.5 * ((Double(x) / w - 0.5) * ca + (Double(y) / h - 0.5) * sa)
+                let t = ramp * ((Double(x) / w - 0.5) * ca + (Double(y) / h - 0.5) * sa)
                 let i = 3 * (y * width + x)
-                canvas[i] = backA.0 + (backB.0 - backA.0) * t
-                canvas[i + 1] = backA.1 + (backB.1 - backA.1) * t
-                canvas[i + 2] = backA.2 + (backB.2 - backA.2) * t
+                canvas[i] = background.0 + t
+                canvas[i + 1] = background.1 + t
+                canvas[i + 2] = background.2 + t
             }
         }
 
-        // Distractors: small solid shapes of any kind, some behind the object, some in front.
-        let distractors = Int(uniform(2, 5))
-        var front: [Placed] = []
-        for k in 0..<distractors {
-            let radius = side * uniform(0.05, 0.11)
+        // Distractors: up to two small solid shapes, behind the object so its outline stays whole.
+        let distractors = Int(uniform(0, 3))
+        for _ in 0..<distractors {
             let placed = Placed(shape: Int(uniform(0, Double(shapes.count))) % shapes.count, texture: 0,
-                                cx: uniform(0, w), cy: uniform(0, h), radius: radius, angle: uniform(0, 2 * Double.pi),
-                                colourA: colour(), colourB: colour(), frequency: 1, phase: 0)
-            if k % 2 == 0 { paint(placed, on: &canvas, width: width, height: height) } else { front.append(placed) }
+                                cx: uniform(0, w), cy: uniform(0, h), radius: side * uniform(0.05, 0.09),
+                                angle: uniform(0, 2 * Double.pi), colourA: colour(apart: 80, from: [background]),
+                                colourB: background, frequency: 1, phase: 0)
+            paint(placed, on: &canvas, width: width, height: height)
         }
 
-        // The object: a textured shape fully inside the frame.
-        let radius = side * uniform(0.2, 0.36)
-        var colourA = colour(), colourB = colour()
-        // Keep the two texture colours apart so the pattern is visible.
-        while abs(colourA.0 - colourB.0) + abs(colourA.1 - colourB.1) + abs(colourA.2 - colourB.2) < 180 {
-            colourA = colour()
-            colourB = colour()
-        }
+        // The object: a large textured shape fully inside the frame. The texture period is a
+        // fraction of the image, not of the object, so it stays several pixels wide at 32 px.
+        let radius = side * uniform(0.3, 0.42)
+        let period = side * uniform(0.15, 0.2)
         let object = Placed(shape: shape, texture: texture, cx: uniform(radius, w - radius), cy: uniform(radius, h - radius),
                             radius: radius, angle: uniform(0, 2 * Double.pi), colourA: colourA, colourB: colourB,
-                            frequency: uniform(2.5, 4.5), phase: uniform(0, 1))
+                            frequency: radius / period, phase: uniform(0, 1))
         paint(object, on: &canvas, width: width, height: height)
-        for placed in front { paint(placed, on: &canvas, width: width, height: height) }
 
-        let noise = uniform(4, 14)
+        let noise = uniform(2, 5)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<pixels.count {
             pixels[i] = UInt8(max(0, min(255, (canvas[i] + noise * Double(rng.normal())).rounded())))
@@ -145,7 +170,7 @@ public enum GeneratedDataset {
         var angle: Double
         var colourA: (Double, Double, Double)
         var colourB: (Double, Double, Double)
-        /// Texture cycles across the object's radius.
+        /// Texture periods per object radius.
         var frequency: Double
         var phase: Double
     }
@@ -205,9 +230,12 @@ public enum GeneratedDataset {
         case 2: return (fraction(fu) < 0.5) != (fraction(fv) < 0.5) ? 1 : 0
         case 3:
             let du = fraction(fu) - 0.5, dv = fraction(fv) - 0.5
-            return du * du + dv * dv < 0.09 ? 1 : 0
-        case 4: return fraction(fu) < 0.22 || fraction(fv) < 0.22 ? 1 : 0
-        default: return fraction(fu + 0.25 * sin(2 * Double.pi * fv)) < 0.5 ? 0 : 1
+            return du * du + dv * dv < 0.1 ? 1 : 0
+        // Lines a third of a period wide: thinner ones blur away at 32 px.
+        case 4: return fraction(fu) < 0.3 || fraction(fv) < 0.3 ? 1 : 0
+        // Stripes bent into a zigzag whose swing (0.7 periods) and wavelength (2 periods) survive
+        // small sizes; gentler waves are indistinguishable from stripes there.
+        default: return fraction(fu + 0.35 * sin(Double.pi * fv)) < 0.5 ? 0 : 1
         }
     }
 }
