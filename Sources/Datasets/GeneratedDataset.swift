@@ -18,6 +18,9 @@ public enum GeneratedDataset {
         case target
     }
 
+    /// Bumped whenever the same seed would draw different images.
+    public static let drawing = 2
+
     public static let shapes = ["circle", "square", "triangle", "cross", "ring", "diamond", "star", "crescent"]
     public static let textures = ["solid", "stripes", "checker", "dots", "grid", "waves"]
 

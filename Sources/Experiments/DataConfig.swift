@@ -23,6 +23,11 @@ public struct DataConfig: Equatable, Sendable {
         public var classes: Int
         public var imagesPerClass: Int
 
+        /// The version of the drawing that `source: generated` means; it is part of the data node's
+        /// identity and of the folder name, so a redrawn dataset never meets stages cached on the
+        /// old one. Equal to `GeneratedDataset.drawing` (a test checks).
+        public static let drawing = 2
+
         public init(variant: Variant, classes: Int, imagesPerClass: Int) {
             self.variant = variant
             self.classes = classes

@@ -1,6 +1,7 @@
 // DataFactory: the labelled, split items an experiment file's `data` section describes.
 
 import Datasets
+import Foundation
 import Experiments
 
 public enum DataFactory {
@@ -44,20 +45,30 @@ extension DataFactory {
     public static func generatedFolder(_ data: DataConfig, seed: Int) -> String? {
         guard let generated = data.generated else { return nil }
         return "data/generated/\(generated.variant.rawValue)-\(generated.classes)x\(generated.imagesPerClass)"
-            + "-\(data.size)px-seed\(seed)"
+            + "-\(data.size)px-seed\(seed)-v\(GeneratedDataset.drawing)"
     }
 
     /// Train and validation items; a generated dataset is drawn on first use.
     public static func prepareItems(_ config: ExperimentConfig) throws -> SplitItems {
         let data = config.data
         if let generated = data.generated, let folder = generatedFolder(data, seed: config.seed) {
-            if (try? ImageFolderSource.listImages(under: folder).isEmpty) != false {
+            if !FileManager.default.fileExists(atPath: folder) {
                 guard let variant = GeneratedDataset.Variant(rawValue: generated.variant.rawValue) else {
                     preconditionFailure("the config schema admitted generated variant \(generated.variant.rawValue)")
                 }
+                // Drawn beside the final folder and renamed into place, so an interrupted drawing is
+                // never taken for a complete dataset.
+                let temporary = folder + ".\(getpid()).tmp"
+                try? FileManager.default.removeItem(atPath: temporary)
                 try GeneratedDataset.write(variant: variant, classes: generated.classes,
                                            imagesPerClass: generated.imagesPerClass, size: data.size,
-                                           seed: UInt64(truncatingIfNeeded: config.seed), to: folder)
+                                           seed: UInt64(truncatingIfNeeded: config.seed), to: temporary)
+                do {
+                    try FileManager.default.moveItem(atPath: temporary, toPath: folder)
+                } catch where FileManager.default.fileExists(atPath: folder) {
+                    // Another runner drew the same dataset first; the drawings are identical.
+                    try? FileManager.default.removeItem(atPath: temporary)
+                }
             }
             let split: ValidationSplit
             switch data.valid {

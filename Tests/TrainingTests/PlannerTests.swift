@@ -1,5 +1,6 @@
 // PlannerTests: the job graph shares identical work — a split-point sweep plans its frozen stage once.
 
+import Datasets
 import Experiments
 import Foundation
 import Training
@@ -101,5 +102,13 @@ final class PlannerTests: XCTestCase {
         XCTAssertNotEqual(transferred[6].id, scratch[2].id, "other initial weights, another model node")
         XCTAssertNotEqual(transferred[7].id, scratch[3].id)
         XCTAssertNotEqual(graph.node(pretrain.parents[0])?.id, scratch[2].id)
+    }
+
+    func testTheGeneratedDrawingVersionIsOneNumberOnBothSides() throws {
+        // The planner hashes Experiments' copy; the folder name uses Datasets'. A redraw must bump both.
+        XCTAssertEqual(DataConfig.Generated.drawing, GeneratedDataset.drawing)
+        let config = try ConfigLoader.load(yaml: sweep(), path: "s.yaml", options: .init(checkFiles: false)).config
+        XCTAssertTrue(DataFactory.generatedFolder(config.data, seed: config.seed)?.hasSuffix("-v\(GeneratedDataset.drawing)")
+                      ?? false)
     }
 }

@@ -95,7 +95,11 @@ public enum Planner {
         if case let .mapping(entries) = node.kind {
             let kept: Set<String> = ["source", "path", "labels", "valid", "bad_files", "variant", "classes",
                                      "images_per_class"]
-            node.kind = .mapping(entries.filter { kept.contains($0.key) })
+            var identity = entries.filter { kept.contains($0.key) }
+            if data.generated != nil {
+                identity.append(ConfigNode.Entry(key: "drawing", value: .int(DataConfig.Generated.drawing)))
+            }
+            node.kind = .mapping(identity)
         }
         return node
     }
