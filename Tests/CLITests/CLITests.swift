@@ -3,22 +3,7 @@
 import Foundation
 import XCTest
 
-final class CLITests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func runner(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        try RunnerBinary.run(arguments)
-    }
-
+final class CLITests: CLITestCase {
     private func write(_ text: String, _ name: String) throws -> String {
         let path = directory.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -3,40 +3,7 @@
 import Foundation
 import XCTest
 
-final class LRFindCLITests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-lrfind-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Runs `runner` from the build folder of this test binary.
-    private func runner(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("runner")
-        let process = Process()
-        process.executableURL = FileManager.default.fileExists(atPath: binary.path)
-            ? binary : Self.repository.appendingPathComponent(".build/release/runner")
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.repository
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
-    }
-
+final class LRFindCLITests: CLITestCase {
     func testLRFindChartsTheSweepAndWritesTheSVGBesideTheRuns() throws {
         let runs = directory.appendingPathComponent("runs").path
         let config = directory.appendingPathComponent("tiny.yaml").path

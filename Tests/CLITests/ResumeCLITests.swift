@@ -3,18 +3,7 @@
 import Foundation
 import XCTest
 
-final class ResumeCLITests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class ResumeCLITests: CLITestCase {
     private func config() throws -> String {
         let path = directory.appendingPathComponent("resume.yaml").path
         try """
