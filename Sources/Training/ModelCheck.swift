@@ -15,6 +15,13 @@ public enum ModelCheck {
         var classes = 2  // the group structure does not depend on the class count
         do {
             classes = try DataFactory.classCount(loaded.config) ?? classes
+            // The head is sized from the labels; a different declared count would be silently wrong.
+            if let declared = loaded.config.model.classes, loaded.config.data.generated == nil,
+               let counted = try DataFactory.items(loaded.config.data)?.classes.count, counted != declared {
+                errors.append(ConfigError(location: loaded.location(of: "model.classes"), keyPath: "model.classes",
+                                          expected: "\(counted) (the classes the data's labels give)",
+                                          found: "\(declared)", suggestion: "remove `classes` or fix the labels"))
+            }
         } catch {
             errors.append(ConfigError(location: loaded.location(of: "data.path"), keyPath: "data", expected: "",
                                       found: "", problem: "\(error)"))
