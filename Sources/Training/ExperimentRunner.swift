@@ -103,14 +103,22 @@ public final class ExperimentRunner {
             self.progress = progress
         }
 
+        /// The first failed write; the stage rethrows it once training returns, so a log that could
+        /// not be written never passes for a complete one.
+        private(set) var writeError: Error?
+
         func epoch(_ record: EpochRecord) {
-            try? store.append(prefix + "metrics.jsonl", line: [
-                "event": "epoch", "stage": record.stage, "epoch": record.epoch,
-                "train_loss": record.trainLoss, "valid_loss": record.validLoss,
-                "accuracy": record.accuracy, "error_rate": record.errorRate,
-            ])
-            try? store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
-                                                               "seconds": record.seconds])
+            do {
+                try store.append(prefix + "metrics.jsonl", line: [
+                    "event": "epoch", "stage": record.stage, "epoch": record.epoch,
+                    "train_loss": record.trainLoss, "valid_loss": record.validLoss,
+                    "accuracy": record.accuracy, "error_rate": record.errorRate,
+                ])
+                try store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
+                                                                  "seconds": record.seconds])
+            } catch {
+                if writeError == nil { writeError = error }
+            }
             progress.epoch(record)
         }
     }
@@ -227,6 +235,7 @@ public final class ExperimentRunner {
             try? FileManager.default.removeItem(atPath: checkpointPath)
             stagesTrained += 1
         }
+        if let error = jobLog.writeError { throw error }
         jobLog.stages.append(["name": stage.name, "freeze_to": stage.freezeTo, "epochs": stage.epochs,
                               "epochs_run": records.count, "total_params": model.parameterCount,
                               "trainable_params": model.trainableParameterCount, "groups": groups,
