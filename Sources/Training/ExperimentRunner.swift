@@ -175,8 +175,9 @@ public final class ExperimentRunner {
         }
         log("stage \(stage.name): freeze_to \(stage.freezeTo), trainable \(model.trainableParameterCount)"
             + " of \(model.parameterCount) — "
-            + model.groups.enumerated().map { "group \($0): \($1.trainableParameterCount)/\($1.parameterCount)" }
-                .joined(separator: ", "))
+            + model.groups.enumerated().map { index, group in
+                "group \(index): \(group.trainableParameterCount)/\(group.parameterCount) at lr \(rates[index])"
+            }.joined(separator: ", "))
         progress.stageStarted(epochs: stage.epochs, batchSize: config.data.batchSize)
         let started = Date()
         let records: [EpochRecord]
