@@ -260,10 +260,12 @@ public enum Conv2d {
     nonisolated(unsafe) public static var imageParallel: Bool? = nil
 
     /// Image-parallel wins wherever one image's product is large enough to keep a core busy
-    /// (measured on ResNet-18's shapes: +10–50% down to 14×14 planes, −15% at 7×7).
+    /// (measured on ResNet-18's shapes: +10–50% down to 14×14 planes, −15% at 7×7). Whole-network
+    /// training at 64 px, where layer2's planes are 8×8, still gained from taking 8×8 in
+    /// (alternating runs: 99–108 → 106–117 img/s); taking 4×4 in as well gained nothing more.
     static func useImageParallel(_ g: Conv2dGeometry) -> Bool {
         if let forced = imageParallel { return forced }
-        return Parallel.threadCount > 1 && g.batch >= Parallel.threadCount && g.outputPlane >= 128
+        return Parallel.threadCount > 1 && g.batch >= Parallel.threadCount && g.outputPlane >= 64
     }
 
     // MARK: - Helpers
