@@ -73,6 +73,10 @@ public final class ExperimentRunner {
             try store.writeJSON("env.json", environment())
             log("run \(store.directory.path)")
         }
+        if loaded.jobs.contains(where: { $0.config.pretrain != nil })
+            && !loaded.jobs.contains(where: { $0.config.model.weights == .pretrain }) {
+            log("note: the `pretrain` section is not used: no job has `model.weights: pretrain`")
+        }
         var summary: [[String: Any]] = []
         for (job, plan) in zip(loaded.jobs, graph.jobs) {
             let nodes = plan.nodes.compactMap { graph.node($0) }
