@@ -18,12 +18,8 @@ public final class FastaiAdam: Optimizer {
     }
 
     public func step() {
-        for (member, hyper) in steppedMembers() {
-            guard let gradient = member.parameter.gradient else { continue }
-            let l2 = weightDecay.applyDecoupled(to: member, hyper)
+        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, l2, entry in
             let count = member.parameter.count
-            let entry = moments.entry(for: member)
-            entry.step += 1
             let t = Double(entry.step)
             let mom = hyper.momentum, sqrMom = hyper.beta2
             let constants = UpdateKernels.FastaiAdam(

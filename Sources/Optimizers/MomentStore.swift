@@ -41,6 +41,23 @@ final class MomentStore {
         return entry
     }
 
+    /// The part of a step every optimiser shares: each stepped member that has a gradient, its
+    /// decoupled weight decay applied, its entry's step count advanced; `update` gets the L2
+    /// coefficient left for the gradient and runs the optimiser's own kernel.
+    func forEachUpdate(of groups: [ParameterGroup], weightDecay: WeightDecayRule,
+                       _ update: (_ member: ParameterGroup.Member, _ hyper: HyperParameters, _ gradient: Tensor,
+                                  _ l2: Float, _ entry: Entry) -> Void) {
+        for group in groups {
+            for member in group.members where member.isStepped {
+                guard let gradient = member.parameter.gradient else { continue }
+                let l2 = weightDecay.applyDecoupled(to: member, group.hyper)
+                let entry = entry(for: member)
+                entry.step += 1
+                update(member, group.hyper, gradient, l2, entry)
+            }
+        }
+    }
+
     func reset() {
         entries = [:]
     }

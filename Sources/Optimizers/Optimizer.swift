@@ -51,9 +51,4 @@ extension Optimizer {
         try setLearningRates(schedule.learningRates(at: batch, max: maxLearningRates))
         if let momentum = schedule.momentum(at: batch) { setMomentum(momentum) }
     }
-
-    /// Members that `step()` updates now, with their group's hyper-parameters.
-    func steppedMembers() -> [(member: ParameterGroup.Member, hyper: HyperParameters)] {
-        groups.flatMap { group in group.members.filter(\.isStepped).map { ($0, group.hyper) } }
-    }
 }

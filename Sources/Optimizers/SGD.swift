@@ -16,13 +16,10 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        for (member, hyper) in steppedMembers() {
-            guard let gradient = member.parameter.gradient else { continue }
-            let l2 = weightDecay.applyDecoupled(to: member, hyper)
+        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, l2, entry in
             let count = member.parameter.count
-            let entry = moments.entry(for: member)
-            let firstStep = entry.step == 0
-            entry.step += 1
+            // torch starts the momentum buffer as a copy of the first gradient.
+            let firstStep = entry.step == 1
             member.parameter.value.withUnsafeMutablePointer { p in
                 gradient.withUnsafePointer { g in
                     entry.first.withUnsafeMutablePointer { buffer in

@@ -28,9 +28,12 @@ public struct MetricTotals: Equatable, Sendable {
         for (row, target) in targets.enumerated() {
             let values = logits.data[(row * classes)..<((row + 1) * classes)]
             let score = values[values.startIndex + target]
-            // Ties count against the prediction, so a constant output never scores.
-            let above = values.filter { $0 > score }.count
-            let ties = values.filter { $0 == score }.count - 1
+            // Ties count against the prediction, so a constant output never scores. Counted in one
+            // pass without building arrays: this runs for every row of every batch.
+            var above = 0, ties = -1
+            for value in values {
+                if value > score { above += 1 } else if value == score { ties += 1 }
+            }
             if above == 0 && ties == 0 { correct += 1 }
             if above + ties < k { topKCorrect += 1 }
         }
