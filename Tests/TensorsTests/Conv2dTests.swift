@@ -1,6 +1,6 @@
 // Conv2dTests: the im2col convolution against the naive reference and against finite differences.
 
-import Tensors
+@testable import Tensors
 import TestSupport
 import XCTest
 
@@ -66,6 +66,74 @@ final class Conv2dTests: XCTestCase {
                 assertClose(db, dbRef, "backward bias \(g)")
             }
         }
+    }
+
+    /// (N, C, H, W, O, pad, chunk floats): 3×3 stride-1 shapes for Winograd — odd and even planes,
+    /// padding 0, 1 and 2, a 1×1 output, and chunks of one image against the whole batch.
+    static let winogradCases: [(Int, Int, Int, Int, Int, Int, Int)] = [
+        (2, 8, 8, 8, 8, 1, 1 << 22),
+        (3, 9, 7, 5, 10, 1, 1 << 22),
+        (3, 9, 7, 5, 10, 1, 1),
+        (2, 8, 6, 9, 12, 0, 1 << 22),
+        (2, 12, 5, 4, 8, 2, 1),
+        (2, 8, 1, 1, 8, 1, 1 << 22),
+        (4, 16, 3, 3, 8, 0, 1 << 22),
+        (5, 16, 16, 16, 16, 1, 1 << 14),
+    ]
+
+    func testWinogradMatchesReference() {
+        for (index, c) in Self.winogradCases.enumerated() {
+            let g = Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
+                                   kernel: (3, 3), padding: (c.5, c.5))
+            XCTAssertTrue(Winograd3x3.applies(to: g), "\(g)")
+            Winograd3x3.chunkFloats = c.6
+            defer { Winograd3x3.chunkFloats = 1 << 22 }
+            let x = randomTensor(g.inputShape, seed: UInt64(index))
+            let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
+            let dy = randomTensor(g.outputShape, seed: UInt64(index + 300))
+            assertClose(Conv2d.forward(x, weight: w, bias: nil, geometry: g),
+                        Conv2dReference.forward(x, weight: w, bias: nil, geometry: g), "forward \(g)")
+            let start = randomTensor(g.inputShape, seed: 7)
+            var dx = start, dxRef = start
+            Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
+            Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxRef)
+            assertClose(dx, dxRef, "backward input \(g)")
+            let wStart = randomTensor(g.weightShape, seed: 8)
+            var dw = wStart, dwRef = wStart
+            Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
+            Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwRef)
+            assertClose(dw, dwRef, "backward weight \(g)")
+        }
+    }
+
+    /// Winograd and im2col give the same numbers on a ResNet-sized layer, and the Winograd result
+    /// does not depend on the thread count.
+    func testWinogradAgreesWithIm2colAndThreadCount() {
+        let g = Conv2dGeometry(batch: 4, inChannels: 32, height: 12, width: 12, outChannels: 48,
+                               kernel: (3, 3), padding: (1, 1))
+        let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
+        let dy = randomTensor(g.outputShape, seed: 3)
+        func run() -> (Tensor, Tensor, Tensor) {
+            var dx = Tensor(zeros: g.inputShape), dw = Tensor(zeros: g.weightShape)
+            Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
+            Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
+            return (Conv2d.forward(x, weight: w, bias: nil, geometry: g), dx, dw)
+        }
+        let threads = Parallel.threadCount
+        defer { Conv2d.winograd = nil; setThreadCount(threads) }
+        Conv2d.winograd = false
+        let im2col = run()
+        Conv2d.winograd = nil
+        setThreadCount(2)
+        let two = run()
+        setThreadCount(1)
+        let one = run()
+        assertClose(two.0, im2col.0, "forward")
+        assertClose(two.1, im2col.1, "input gradient")
+        assertClose(two.2, im2col.2, "weight gradient")
+        XCTAssertEqual(two.0.data, one.0.data)
+        XCTAssertEqual(two.1.data, one.1.data)
+        XCTAssertEqual(two.2.data, one.2.data)
     }
 
     func testGradientsMatchFiniteDifferences() {

@@ -66,6 +66,10 @@ public enum Conv2d {
             DepthwiseConv2d.forward(x, w, y, g)
             return
         }
+        if useWinograd(g) {
+            Winograd3x3.forward(x, w, y, g)
+            return
+        }
         if g.isPointwise && g.groups == 1 {
             for n in 0..<g.batch {
                 BLAS.sgemm(m: g.outChannels, n: plane, k: g.inChannels, a: w, lda: g.inChannels,
@@ -112,6 +116,10 @@ public enum Conv2d {
             DepthwiseConv2d.backwardInput(dy, w, dx, g)
             return
         }
+        if useWinograd(g) {
+            Winograd3x3.backwardInput(dy, w, dx, g)
+            return
+        }
         if g.isPointwise && g.groups == 1 {
             for n in 0..<g.batch {
                 BLAS.sgemm(transA: true, m: g.inChannels, n: plane, k: g.outChannels, a: w, lda: g.inChannels,
@@ -144,6 +152,10 @@ public enum Conv2d {
         let plane = g.outputPlane
         if DepthwiseConv2d.applies(to: g) && useDepthwise {
             DepthwiseConv2d.backwardWeight(dy, x, dw, g)
+            return
+        }
+        if useWinograd(g) {
+            Winograd3x3.backwardWeight(dy, x, dw, g)
             return
         }
         if g.isPointwise && g.groups == 1 {
@@ -254,6 +266,14 @@ public enum Conv2d {
     /// Depthwise convolutions take the direct kernel; false sends them through im2col like any grouped
     /// convolution (tests compare both).
     nonisolated(unsafe) public static var useDepthwise = true
+
+    /// Forces (true / false) or lets the heuristic choose (nil) Winograd F(2×2, 3×3) for the shapes
+    /// it applies to; for tests and tuning.
+    nonisolated(unsafe) public static var winograd: Bool? = nil
+
+    static func useWinograd(_ g: Conv2dGeometry) -> Bool {
+        Winograd3x3.applies(to: g) && winograd != false
+    }
 
     /// Forces (true / false) or lets the heuristic choose (nil) the image-parallel path; for tests
     /// and tuning.
