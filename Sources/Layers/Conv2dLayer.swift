@@ -12,6 +12,9 @@ public final class Conv2dLayer: Module {
     public var isTraining = true
     private var cachedInput: Tensor?
     private var geometry: Conv2dGeometry?
+    /// The weight as the kernel multiplies by it, with the weight version it was made from: a frozen
+    /// body prepares its weights once, a trained one once per step instead of twice.
+    private var prepared: (version: Int, weight: Tensor?)?
 
     /// Weights and bias drawn as torch's default (kaiming-uniform with a = √5, bias U(±1/√fan_in)).
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
@@ -41,7 +44,15 @@ public final class Conv2dLayer: Module {
                                groups: groups)
         geometry = g
         cachedInput = weight.requiresGrad ? input : nil
-        return observed(Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g))
+        return observed(Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g,
+                                       prepared: preparedWeight(g)))
+    }
+
+    private func preparedWeight(_ g: Conv2dGeometry) -> Tensor? {
+        if let prepared, prepared.version == weight.version { return prepared.weight }
+        let fresh = Conv2d.prepare(weight.value, geometry: g)
+        prepared = (weight.version, fresh)
+        return fresh
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -55,7 +66,8 @@ public final class Conv2dLayer: Module {
         cachedInput = nil
         guard needsInputGradient else { return nil }
         var gradInput = Tensor(zeros: g.inputShape)
-        Conv2d.backwardInput(gradOutput, weight: weight.value, geometry: g, into: &gradInput)
+        Conv2d.backwardInput(gradOutput, weight: weight.value, geometry: g, prepared: preparedWeight(g),
+                             into: &gradInput)
         return gradInput
     }
 }

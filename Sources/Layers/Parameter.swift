@@ -3,7 +3,12 @@
 import Tensors
 
 public final class Parameter {
-    public var value: Tensor
+    public var value: Tensor {
+        didSet { version &+= 1 }
+    }
+    /// Changes whenever `value` is assigned or mutated (an optimiser step, a loaded checkpoint), so
+    /// layers can keep values derived from it until it changes.
+    public private(set) var version = 0
     /// Accumulated ∂L/∂value; nil until a backward pass produces one, or after `zeroGradient`.
     public var gradient: Tensor?
     /// false = frozen: backward computes no gradient for it.

@@ -13,9 +13,10 @@ struct Bench: ParsableCommand {
 struct BenchKernels: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "GFLOP/s of conv forward, backward-input and backward-weight on ResNet-18's shapes at 224 px, beside sgemm.")
+        abstract: "GFLOP/s of conv forward, backward-input and backward-weight on ResNet-18's shapes, beside sgemm.")
 
     @Option(help: "Images per batch.") var batch = 32
+    @Option(help: "Image size in pixels; ResNet-18's planes scale with it.") var size = 224
     @Option(help: "Threads for OpenBLAS and the parallel-for.") var threads = 2
     @Option(help: "Timed runs per measurement (the best is kept).") var repeats = 3
     @Flag(help: "One JSON object per line instead of a table.") var json = false
@@ -23,16 +24,16 @@ struct BenchKernels: ParsableCommand {
     var directPlane: Int?
 
     func run() throws {
-        guard batch >= 1, threads >= 1, repeats >= 1 else {
-            throw ValidationError("--batch, --threads and --repeats must be at least 1")
+        guard batch >= 1, threads >= 1, repeats >= 1, size >= 1 else {
+            throw ValidationError("--batch, --size, --threads and --repeats must be at least 1")
         }
         if let directPlane { Conv2d.directPlane = directPlane }
         if !json {
-            print("OpenBLAS \(BLAS.configuration), core \(BLAS.coreName), \(threads) threads, batch \(batch)")
+            print("OpenBLAS \(BLAS.configuration), core \(BLAS.coreName), \(threads) threads, batch \(batch), \(size) px")
             print(pad("op", 22) + pad("shape", 52) + pad("GFLOP/s", 10, right: true)
                   + pad("sgemm", 10, right: true) + pad("ratio", 8, right: true))
         }
-        KernelBenchmark.run(batch: batch, threads: threads, repeats: repeats) { r in
+        KernelBenchmark.run(batch: batch, imageSize: size, threads: threads, repeats: repeats) { r in
             if json {
                 print(#"{"op": "\#(r.op)", "shape": "\#(r.shape)", "gflops": \#(rounded(r.gflops)), "sgemm_gflops": \#(rounded(r.sgemmGflops))}"#)
             } else {

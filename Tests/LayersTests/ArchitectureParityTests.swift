@@ -34,6 +34,15 @@ private enum ArchitectureFixtures {
     /// block code is the same in both modes (evaluation checks it), and so is the BatchNorm training
     /// backward (resnet18 checks it here, and the golden layer tests on their own).
     static let withTrainingGradients: [Architecture] = [.resnet18]
+    /// Gradients checked with 3×3 convolutions on im2col instead of Winograd. Winograd's forward
+    /// rounding differs from torch's direct convolution by about 1e-6 of the largest value (the
+    /// logits still match to 1.7e-6), but at 64 pixels the last blocks of these two networks sum
+    /// BatchNorm and bias gradients over 8 positions per channel after a ReLU, so the few
+    /// activations within that rounding of zero flip their ReLU mask and move those sums: densenet121's
+    /// transition3.norm.bias moved by 0.5% of its largest entry with Winograd in block 1 alone, and
+    /// squeezenet1_1's input gradient by 3%. The kernels themselves are checked against the naive
+    /// reference in Conv2dTests; here the check is of the blocks.
+    static let im2colGradients: [Architecture] = [.densenet121, .squeezenet1_1]
     static let directory = FileManager.default.temporaryDirectory
         .appendingPathComponent("runner-arch-fixtures-\(ProcessInfo.processInfo.processIdentifier)")
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -105,6 +114,12 @@ final class ArchitectureParityTests: XCTestCase {
         let evalLogits = model.forward(input)
         compare(evalLogits, try expected("eval_logits"), "\(name) eval logits", file: file, line: line)
         if ArchitectureFixtures.withGradients.contains(arch) {
+            // The gradients come from the last forward, so it is repeated on the path they are checked on.
+            if ArchitectureFixtures.im2colGradients.contains(arch) {
+                Conv2d.winograd = false
+                _ = model.forward(input)
+            }
+            defer { Conv2d.winograd = nil }
             try compareGradients(model, r, outputs, prefix: "eval.", name, file: file, line: line)
         }
 

@@ -11,11 +11,16 @@ public enum Conv2d {
     /// GEMM followed by a scatter into NCHW.
     nonisolated(unsafe) public static var directPlane = 512
 
-    public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry) -> Tensor {
+    /// `prepared` is `prepare(weight, geometry:)` of this weight, kept by a caller that runs the same
+    /// weight more than once; nil prepares it on the fly.
+    public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
+                               prepared: Tensor? = nil) -> Tensor {
         checkShapes(input: input, weight: weight, bias: bias, g)
         var output = Tensor(uninitializedShape: g.outputShape) { y in
             input.withUnsafePointer { x in
-                weight.withUnsafePointer { w in forward(x, w, y, g) }
+                weight.withUnsafePointer { w in
+                    withPrepared(prepared, g) { u in forward(x, w, u, y, g) }
+                }
             }
         }
         if let bias { addBias(bias, to: &output, g) }
@@ -24,16 +29,33 @@ public enum Conv2d {
 
     /// gradInput += ∂L/∂input.
     public static func backwardInput(_ gradOutput: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
-                                     into gradInput: inout Tensor) {
+                                     prepared: Tensor? = nil, into gradInput: inout Tensor) {
         precondition(gradOutput.shape == g.outputShape && gradInput.shape == g.inputShape
                      && weight.shape == g.weightShape, "conv2d backward-input shapes do not match \(g)")
         gradOutput.withUnsafePointer { dy in
             weight.withUnsafePointer { w in
                 gradInput.withUnsafeMutablePointer { dx in
-                    backwardInput(dy, w, dx, g)
+                    withPrepared(prepared, g) { u in backwardInput(dy, w, u, dx, g) }
                 }
             }
         }
+    }
+
+    /// The weight in the form this geometry's kernel multiplies by (Winograd's transformed filters),
+    /// or nil when the kernel uses the weight as it is.
+    public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry) -> Tensor? {
+        precondition(weight.shape == g.weightShape, "conv2d weight \(weight.shape), expected \(g.weightShape)")
+        guard useWinograd(g) else { return nil }
+        return Tensor(uninitializedShape: Winograd3x3.transformedShape(g)) { u in
+            weight.withUnsafePointer { w in Winograd3x3.transformWeights(w, g, into: u) }
+        }
+    }
+
+    private static func withPrepared<R>(_ prepared: Tensor?, _ g: Conv2dGeometry,
+                                        _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let prepared, useWinograd(g) else { return body(nil) }
+        precondition(prepared.shape == Winograd3x3.transformedShape(g), "prepared conv2d weight does not match \(g)")
+        return prepared.withUnsafePointer { body($0) }
     }
 
     /// gradWeight += ∂L/∂weight.
@@ -59,15 +81,15 @@ public enum Conv2d {
 
     // MARK: - Pointer kernels
 
-    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                        _ g: Conv2dGeometry) {
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ u: UnsafePointer<Float>?,
+                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let plane = g.outputPlane
         if DepthwiseConv2d.applies(to: g) && useDepthwise {
             DepthwiseConv2d.forward(x, w, y, g)
             return
         }
         if useWinograd(g) {
-            Winograd3x3.forward(x, w, y, g)
+            Winograd3x3.forward(x, w, u, y, g)
             return
         }
         if g.isPointwise && g.groups == 1 {
@@ -109,7 +131,7 @@ public enum Conv2d {
         }
     }
 
-    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ u: UnsafePointer<Float>?,
                               _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let plane = g.outputPlane
         if DepthwiseConv2d.applies(to: g) && useDepthwise {
@@ -117,7 +139,7 @@ public enum Conv2d {
             return
         }
         if useWinograd(g) {
-            Winograd3x3.backwardInput(dy, w, dx, g)
+            Winograd3x3.backwardInput(dy, w, u, dx, g)
             return
         }
         if g.isPointwise && g.groups == 1 {

@@ -22,11 +22,16 @@ enum Winograd3x3 {
 
     // MARK: - Convolution
 
-    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                        _ g: Conv2dGeometry) {
+    /// U's shape: (16, O, C).
+    static func transformedShape(_ g: Conv2dGeometry) -> [Int] {
+        [16, g.outChannels, g.inChannels]
+    }
+
+    /// `prepared` is U already transformed from w, or nil to transform w here.
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ prepared: UnsafePointer<Float>?,
+                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let tiles = Tiles(g)
-        let u = Workspace.buffer(.transformedWeights, count: 16 * g.outChannels * g.inChannels)
-        transformWeights(w, g, into: u)
+        let u = prepared ?? transformedWeights(w, g)
         forEachChunk(g, tiles) { first, images in
             let t = images * tiles.perImage
             let v = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
@@ -43,11 +48,10 @@ enum Winograd3x3 {
     }
 
     /// dx += ∂L/∂x.
-    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ prepared: UnsafePointer<Float>?,
                               _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let tiles = Tiles(g)
-        let u = Workspace.buffer(.transformedWeights, count: 16 * g.outChannels * g.inChannels)
-        transformWeights(w, g, into: u)
+        let u = prepared ?? transformedWeights(w, g)
         forEachChunk(g, tiles) { first, images in
             let t = images * tiles.perImage
             let dv = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
@@ -84,6 +88,13 @@ enum Winograd3x3 {
             }
         }
         transformWeightGradient(du, g, into: dw)
+    }
+
+    /// U for w in the workspace.
+    private static func transformedWeights(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry) -> UnsafePointer<Float> {
+        let u = Workspace.buffer(.transformedWeights, count: 16 * g.outChannels * g.inChannels)
+        transformWeights(w, g, into: u)
+        return UnsafePointer(u)
     }
 
     // MARK: - Tiling
@@ -139,7 +150,7 @@ enum Winograd3x3 {
     // MARK: - Weight transforms (vectors hold consecutive (o, c) filters)
 
     /// U[ξ, o, c] = (G g Gᵀ)[ξ] for each 3×3 filter g = w[o, c].
-    private static func transformWeights(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry,
+    static func transformWeights(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry,
                                          into u: UnsafeMutablePointer<Float>) {
         let pairs = g.outChannels * g.inChannels
         Parallel.forEach((pairs + 7) / 8, grain: 32) { range in

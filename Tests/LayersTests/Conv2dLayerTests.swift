@@ -1,0 +1,52 @@
+// Conv2dLayerTests: the layer's prepared (Winograd-transformed) weight follows every change of its weight.
+
+import Layers
+import Tensors
+import TestSupport
+import XCTest
+
+final class Conv2dLayerTests: XCTestCase {
+    private func layer() -> Conv2dLayer {
+        var rng = RandomGenerator(seed: 3)
+        return Conv2dLayer(inChannels: 8, outChannels: 8, kernelSize: (3, 3), padding: (1, 1), bias: false, rng: &rng)
+    }
+
+    private func expected(_ layer: Conv2dLayer, _ x: Tensor) -> Tensor {
+        let g = Conv2dGeometry(input: x.shape, weight: layer.weight.shape, padding: (1, 1))
+        return Conv2dReference.forward(x, weight: layer.weight.value, bias: nil, geometry: g)
+    }
+
+    func testPreparedWeightFollowsInPlaceUpdatesAndAssignment() {
+        let conv = layer()
+        let x = randomTensor([2, 8, 6, 6], seed: 4)
+        assertClose(conv.forward(x), expected(conv, x), "first forward")
+
+        // An optimiser step mutates the weight in place.
+        let before = conv.weight.version
+        conv.weight.value.withUnsafeMutablePointer { w in
+            for i in 0..<conv.weight.count { w[i] *= -0.5 }
+        }
+        XCTAssertNotEqual(conv.weight.version, before)
+        assertClose(conv.forward(x), expected(conv, x), "after an in-place update")
+
+        // Loading a checkpoint assigns a new tensor.
+        conv.weight.value = randomTensor(conv.weight.shape, seed: 5)
+        assertClose(conv.forward(x), expected(conv, x), "after assignment")
+    }
+
+    func testBackwardInputUsesTheCurrentWeight() {
+        let conv = layer()
+        conv.weight.requiresGrad = false
+        let x = randomTensor([2, 8, 6, 6], seed: 4)
+        let dy = randomTensor([2, 8, 6, 6], seed: 6)
+        _ = conv.forward(x)
+        conv.weight.value = randomTensor(conv.weight.shape, seed: 7)
+        _ = conv.forward(x)
+        let dx = conv.backward(dy, needsInputGradient: true)
+        let g = Conv2dGeometry(input: x.shape, weight: conv.weight.shape, padding: (1, 1))
+        var reference = Tensor(zeros: x.shape)
+        Conv2dReference.backwardInput(dy, weight: conv.weight.value, geometry: g, into: &reference)
+        guard let dx else { return XCTFail("no input gradient") }
+        assertClose(dx, reference)
+    }
+}
