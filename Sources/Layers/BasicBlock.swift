@@ -49,6 +49,9 @@ public final class BasicBlock: Module {
 enum ResidualBackward {
     static func run(_ gradOutput: Tensor, through outputReLU: ReLULayer, main: [any Module], shortcut: Sequential?,
                     needsInputGradient: Bool) -> Tensor? {
+        // A frozen block whose input needs no gradient kept no activations (Recording).
+        guard needsInputGradient || main.contains(where: \.hasTrainableParameters)
+                || shortcut?.hasTrainableParameters == true else { return nil }
         guard let gradSum = outputReLU.backward(gradOutput, needsInputGradient: true) else { return nil }
         let gradMain = Chain.backward(main, gradSum, needsInputGradient: needsInputGradient)
         guard needsInputGradient || shortcut?.hasTrainableParameters == true else { return nil }

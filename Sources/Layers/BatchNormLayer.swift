@@ -57,7 +57,9 @@ public final class BatchNormLayer: Module {
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank >= 2 && input.shape[1] == channels,
                      "\(typeName)(\(channels)) got input \(input.shape)")
-        cachedInput = input
+        let trainable = weight?.requiresGrad == true || bias?.requiresGrad == true
+        cachedInput = trainable || Recording.inputGradients ? input : nil
+        if trainable { Recording.trainableLayerRan() }
         usedBatchStatistics = isTraining
         if isTraining {
             var stats = running
@@ -71,6 +73,11 @@ public final class BatchNormLayer: Module {
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard needsInputGradient || weight?.requiresGrad == true || bias?.requiresGrad == true else {
+            cachedInput = nil
+            batchStatistics = nil
+            return nil
+        }
         guard let input = cachedInput else { preconditionFailure("BatchNormLayer.backward before forward") }
         var gradInput: Tensor? = needsInputGradient ? Tensor(zeros: input.shape) : nil
         var gradWeight = weight?.takeGradientIfTrainable()

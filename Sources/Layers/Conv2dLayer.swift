@@ -44,6 +44,7 @@ public final class Conv2dLayer: Module {
                                groups: groups)
         geometry = g
         cachedInput = weight.requiresGrad ? input : nil
+        if weight.requiresGrad || bias?.requiresGrad == true { Recording.trainableLayerRan() }
         return observed(Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g,
                                        prepared: preparedWeight(g)))
     }

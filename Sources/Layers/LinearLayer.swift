@@ -24,6 +24,7 @@ public final class LinearLayer: Module {
         precondition(input.rank == 2 && input.shape[1] == weight.shape[1],
                      "Linear(\(weight.shape[1]), \(weight.shape[0])) got input \(input.shape)")
         cachedInput = weight.requiresGrad ? input : nil
+        if weight.requiresGrad || bias?.requiresGrad == true { Recording.trainableLayerRan() }
         return observed(Linear.forward(input, weight: weight.value, bias: bias?.value))
     }
 

@@ -22,14 +22,14 @@ public final class MaxPool2dLayer: Module {
         let g = Pool2dGeometry(input: input.shape, kernel: kernelSize, stride: stride, padding: padding,
                                ceilMode: ceilMode)
         let (output, indices) = MaxPool2d.forward(input, geometry: g)
-        state = (g, indices)
+        state = Recording.inputGradients ? (g, indices) : nil
         return observed(output)
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let state else { preconditionFailure("MaxPool2dLayer.backward before forward") }
-        self.state = nil
+        defer { self.state = nil }
         guard needsInputGradient else { return nil }
+        guard let state else { preconditionFailure("MaxPool2dLayer.backward before forward") }
         var gradInput = Tensor(zeros: state.geometry.inputShape)
         MaxPool2d.backward(gradOutput, indices: state.indices, geometry: state.geometry, into: &gradInput)
         return gradInput

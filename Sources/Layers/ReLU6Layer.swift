@@ -10,14 +10,14 @@ public final class ReLU6Layer: Module {
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
-        cachedInput = input
+        cachedInput = Recording.inputGradients ? input : nil
         return observed(ReLU6.forward(input))
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let input = cachedInput else { preconditionFailure("ReLU6Layer.backward before forward") }
-        cachedInput = nil
+        defer { cachedInput = nil }
         guard needsInputGradient else { return nil }
+        guard let input = cachedInput else { preconditionFailure("ReLU6Layer.backward before forward") }
         var gradInput = Tensor(zeros: input.shape)
         ReLU6.backward(gradOutput, input: input, into: &gradInput)
         return gradInput

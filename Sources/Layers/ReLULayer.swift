@@ -11,14 +11,14 @@ public final class ReLULayer: Module {
 
     public func forward(_ input: Tensor) -> Tensor {
         let output = ReLU.forward(input)
-        cachedOutput = output
+        cachedOutput = Recording.inputGradients ? output : nil
         return observed(output)
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let output = cachedOutput else { preconditionFailure("ReLULayer.backward before forward") }
-        cachedOutput = nil
+        defer { cachedOutput = nil }
         guard needsInputGradient else { return nil }
+        guard let output = cachedOutput else { preconditionFailure("ReLULayer.backward before forward") }
         var gradInput = Tensor(zeros: output.shape)
         ReLU.backward(gradOutput, output: output, into: &gradInput)
         return gradInput

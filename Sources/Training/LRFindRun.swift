@@ -189,7 +189,7 @@ public final class LRFindRun {
             while let batch = try batches.next() {
                 let rate = finder.learningRate(at: iteration)
                 try optimizer.setLearningRates(ratios.map { $0 * rate })
-                let logits = model.forward(batch.images)
+                let logits = Recording.withoutInputGradient { model.forward(batch.images) }
                 let value = loss.forward(logits, targets: batch.labels)
                 // A non-finite loss has no useful gradient; the tracker stops on it.
                 if value.isFinite {

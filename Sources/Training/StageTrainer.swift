@@ -108,7 +108,7 @@ public final class StageTrainer {
             let batchesOfEpoch = train.epoch(epoch, from: position.batch)
             while let batch = try batchesOfEpoch.next() {
                 try optimizer.apply(schedule, batch: position.step, maxLearningRates: maxRates)
-                let logits = model.forward(batch.images)
+                let logits = Recording.withoutInputGradient { model.forward(batch.images) }
                 let value = loss.forward(logits, targets: batch.labels)
                 // Checked before the step, so the weights and the last checkpoint stay finite.
                 guard value.isFinite else {
@@ -174,7 +174,7 @@ public final class StageTrainer {
         var totals = MetricTotals()
         let batches = valid.epoch(epoch)
         while let batch = try batches.next() {
-            let logits = model.forward(batch.images)
+            let logits = Recording.withoutInputGradient { model.forward(batch.images) }
             totals.add(logits: logits, targets: batch.labels, loss: loss.forward(logits, targets: batch.labels))
         }
         return totals

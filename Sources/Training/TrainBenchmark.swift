@@ -66,7 +66,7 @@ public enum TrainBenchmark {
         let targets = (0..<batch).map { $0 % 37 }
         let loss = CrossEntropyLoss()
         func step() {
-            let logits = model.forward(input)
+            let logits = Recording.withoutInputGradient { model.forward(input) }
             _ = loss.forward(logits, targets: targets)
             _ = model.backward(loss.backward(), needsInputGradient: false)
             optimizer.step()

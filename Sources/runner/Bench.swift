@@ -22,12 +22,15 @@ struct BenchKernels: ParsableCommand {
     @Flag(help: "One JSON object per line instead of a table.") var json = false
     @Option(help: ArgumentHelp("Tuning: output planes from this size get one GEMM per image.", visibility: .hidden))
     var directPlane: Int?
+    @Option(help: ArgumentHelp("Tuning: false keeps 3×3 stride-1 convolutions on im2col.", visibility: .hidden))
+    var winograd: Bool?
 
     func run() throws {
         guard batch >= 1, threads >= 1, repeats >= 1, size >= 1 else {
             throw ValidationError("--batch, --size, --threads and --repeats must be at least 1")
         }
         if let directPlane { Conv2d.directPlane = directPlane }
+        if let winograd { Conv2d.winograd = winograd }
         if !json {
             print("OpenBLAS \(BLAS.configuration), core \(BLAS.coreName), \(threads) threads, batch \(batch), \(size) px")
             print(pad("op", 22) + pad("shape", 52) + pad("GFLOP/s", 10, right: true)
