@@ -184,12 +184,16 @@ struct Row4<V: SIMD> where V.Scalar == Float {
     }
 
     /// d B: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+    @inline(__always)
     var timesB: Row4 { Row4(c0 - c2, c1 + c2, c2 - c1, c1 - c3) }
     /// q Bᵀ: (q0, q1 − q2 + q3, q1 + q2 − q0, −q3).
+    @inline(__always)
     var timesBTransposed: Row4 { Row4(c0, c1 - c2 + c3, c1 + c2 - c0, V() - c3) }
     /// r A: (r0 + r1 + r2, r1 − r2 − r3).
+    @inline(__always)
     var timesA: (V, V) { (c0 + c1 + c2, c1 - c2 - c3) }
     /// e G: (e0 + (e1 + e2)/2, (e1 − e2)/2, (e1 + e2)/2 + e3).
+    @inline(__always)
     var timesG: Row3<V> { Row3(c0 + 0.5 * (c1 + c2), 0.5 * (c1 - c2), 0.5 * (c1 + c2) + c3) }
 
     @inline(__always)
@@ -212,6 +216,7 @@ struct Row3<V: SIMD> where V.Scalar == Float {
     }
 
     /// s Gᵀ: (s0, (s0 + s1 + s2)/2, (s0 − s1 + s2)/2, s2).
+    @inline(__always)
     var timesGTransposed: Row4<V> { Row4(c0, 0.5 * (c0 + c1 + c2), 0.5 * (c0 - c1 + c2), c2) }
 
     @inline(__always)

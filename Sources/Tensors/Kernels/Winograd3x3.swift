@@ -137,11 +137,12 @@ enum Winograd3x3 {
     }
 
     /// Runs `body(image, channel, scratch)` for every plane of a chunk, spread over the workers;
-    /// each worker owns one scratch plane of paddedRows × paddedColumns.
+    /// each worker owns one scratch plane of paddedRows × paddedColumns, zero when it starts.
     private static func forEachPlane(images: Int, channels: Int, _ tiles: Tiles,
                                      _ body: (_ image: Int, _ channel: Int, UnsafeMutablePointer<Float>) -> Void) {
         Parallel.forEach(images * channels) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tiles.paddedRows * tiles.paddedColumns)
+            scratch.initialize(repeating: 0, count: tiles.paddedRows * tiles.paddedColumns)
             defer { scratch.deallocate() }
             for task in range { body(task / channels, task % channels, scratch) }
         }
@@ -265,7 +266,7 @@ enum Winograd3x3 {
             }
             let plane = y + ((firstImage + image) * g.outChannels + o) * g.outputPlane
             for oh in 0..<g.outHeight {
-                (plane + oh * g.outWidth).update(from: scratch + oh * pw, count: g.outWidth)
+                copy(scratch + oh * pw, to: plane + oh * g.outWidth, count: g.outWidth)
             }
         }
     }
@@ -288,23 +289,27 @@ enum Winograd3x3 {
 
     // MARK: - Scratch planes
 
-    /// Copies a plane into the scratch plane that starts at its row −top and column −left, with
-    /// zeros wherever the scratch lies outside it.
+    /// Copies a plane into the scratch plane that starts at its row −top and column −left. Every
+    /// plane of one transform lands on the same rectangle, so the zeros around it, written once when
+    /// the scratch was allocated, stay.
     private static func pad(_ plane: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int,
                             _ tiles: Tiles, into scratch: UnsafeMutablePointer<Float>) {
         let pw = tiles.paddedColumns
         let first = min(left, pw), count = max(0, min(pw, left + width) - first)
-        for r in 0..<tiles.paddedRows {
-            let row = scratch + r * pw
-            let source = r - top
-            guard source >= 0 && source < height && count > 0 else {
-                row.update(repeating: 0, count: pw)
-                continue
-            }
-            if first > 0 { row.update(repeating: 0, count: first) }
-            row.advanced(by: first).update(from: plane + source * width, count: count)
-            let end = first + count
-            if end < pw { row.advanced(by: end).update(repeating: 0, count: pw - end) }
+        guard count > 0 else { return }
+        for r in max(0, top)..<max(max(0, top), min(tiles.paddedRows, top + height)) {
+            copy(plane + (r - top) * width, to: scratch + r * pw + first, count: count)
+        }
+    }
+
+    /// A row copy; rows of late layers hold a handful of values, where a memmove call costs more
+    /// than the copy.
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        if count > 16 {
+            target.update(from: source, count: count)
+        } else {
+            for i in 0..<count { target[i] = source[i] }
         }
     }
 
