@@ -2,7 +2,7 @@
 //   input: (N, C, H, W)   weight: (O, C/groups, KH, KW)   bias: (O)   output: (N, O, OH, OW)
 // Images are unfolded a chunk at a time into one wide column matrix, so each GEMM has
 // N = images · OH · OW columns even for the small late-layer planes. A 1×1 stride-1 convolution
-// multiplies the input planes directly (no im2col).
+// multiplies the input planes directly (no im2col); a 3×3 stride-1 one goes to Winograd3x3.
 
 public enum Conv2d {
     /// Upper bound on the floats of one column buffer; chunks of images are sized to fit.
