@@ -206,6 +206,7 @@ public final class ExperimentRunner {
                 .appendingPathComponent(jobLog.prefix + "\(stage.name).checkpoint.safetensors").path
             let trainer = StageTrainer(model: model, config: config)
             trainer.onBatch = { [progress] in progress.batch(epoch: $0, batch: $1, batches: $2, loss: $3) }
+            trainer.onValidationBatch = { [progress] in progress.validation(epoch: $0, done: $1, of: $2) }
             trainer.onEpoch = jobLog.epoch
             trainer.node = node
             trainer.checkpointInterval = checkpointInterval

@@ -90,13 +90,21 @@ public final class ProgressReporter {
         advance("epoch \(epoch + 1)/\(max(epochs, epoch + 1))", done: batch + 1, of: batches, loss: loss)
     }
 
-    /// `done` of `total` batches finished, the last with `loss`; `label` leads the bar or line.
-    public func advance(_ label: String, done: Int, of batches: Int, loss: Float) {
-        smoothed.add(Double(loss))
+    /// `done` of `batches` validation batches after training epoch `epoch` (0-based); 0 when the pass
+    /// starts. As fastprogress shows it: a bar of its own, rate and ETA counted from its start.
+    public func validation(epoch: Int, done: Int, of batches: Int) {
+        guard done > 0 else { return startEpoch() }
+        advance("epoch \(epoch + 1)/\(max(epochs, epoch + 1)) valid", done: done, of: batches, loss: nil)
+    }
+
+    /// `done` of `total` batches finished, the last with `loss` (none for validation); `label` leads
+    /// the bar or line.
+    public func advance(_ label: String, done: Int, of batches: Int, loss: Float?) {
+        if let loss { smoothed.add(Double(loss)) }
         guard mode != .quiet, batches > 0 else { return }
         let elapsed = max(now() - epochStart, 0)
-        let status = ProgressFormat.rate(Double(done * imagesPerBatch) / elapsed) + " · loss "
-            + String(format: "%.3f", smoothed.value) + " · ETA "
+        let status = ProgressFormat.rate(Double(done * imagesPerBatch) / elapsed)
+            + (loss == nil ? "" : " · loss " + String(format: "%.3f", smoothed.value)) + " · ETA "
             + ProgressFormat.duration(elapsed / Double(done) * Double(batches - done))
         let counter = "\(done)/\(batches) batches"
         switch mode {

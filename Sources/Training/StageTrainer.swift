@@ -53,6 +53,8 @@ public final class StageTrainer {
     public let model: TransferModel
     public let config: ExperimentConfig
     public var onBatch: ((_ epoch: Int, _ batch: Int, _ batches: Int, _ loss: Float) -> Void)?
+    /// Before the validation pass that follows training epoch `epoch` (done 0) and after each of its batches.
+    public var onValidationBatch: ((_ epoch: Int, _ done: Int, _ batches: Int) -> Void)?
     public var onEpoch: ((EpochRecord) -> Void)?
     public var hooks: [TrainingHook] = []
     /// Where checkpoints go; nil writes none.
@@ -173,9 +175,13 @@ public final class StageTrainer {
         let loss = CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing))
         var totals = MetricTotals()
         let batches = valid.epoch(epoch)
+        var done = 0
+        onValidationBatch?(epoch, done, valid.batchCount)
         while let batch = try batches.next() {
             let logits = Recording.withoutInputGradient { model.forward(batch.images) }
             totals.add(logits: logits, targets: batch.labels, loss: loss.forward(logits, targets: batch.labels))
+            done += 1
+            onValidationBatch?(epoch, done, valid.batchCount)
         }
         return totals
     }

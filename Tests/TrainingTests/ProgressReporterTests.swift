@@ -68,6 +68,45 @@ final class ProgressReporterTests: XCTestCase {
         }
     }
 
+    /// The validation pass after each epoch gets a bar of its own, counted from its start and
+    /// without a loss, and leaves the training loss's smoothing alone.
+    func testValidationPassHasItsOwnBar() {
+        let capture = Capture()
+        let reporter = ProgressReporter(mode: .tty, sink: { capture.output += $0 }, now: { capture.time },
+                                        columns: { 120 })
+        reporter.stageStarted(epochs: 2, batchSize: 4)
+        for batch in 0..<4 {
+            capture.time += 1
+            reporter.batch(epoch: 0, batch: batch, batches: 4, loss: 2)
+        }
+        capture.time += 5
+        reporter.validation(epoch: 0, done: 0, of: 8)
+        for done in 1...8 {
+            capture.time += 0.25
+            reporter.validation(epoch: 0, done: done, of: 8)
+        }
+        XCTAssertTrue(capture.output.contains("epoch 1/2 valid ━━━━━━━━━━━━━━━─────────────── 4/8 batches · 16.0 img/s"
+                                              + " · ETA 0:01"), capture.output)
+        let validationBars = capture.output.components(separatedBy: "\r\u{1B}[2K").filter { $0.contains(" valid ") }
+        XCTAssertEqual(validationBars.count, 8, capture.output)
+        XCTAssertFalse(validationBars.contains { $0.contains("loss") }, capture.output)
+        reporter.epoch(record(0))
+        capture.time += 1
+        reporter.batch(epoch: 1, batch: 0, batches: 4, loss: 2)
+        XCTAssertTrue(capture.output.hasSuffix(" 1/4 batches · 4.0 img/s · loss 2.000 · ETA 0:03"), capture.output)
+
+        let plain = Capture()
+        let lines = ProgressReporter(mode: .plain, sink: { plain.output += $0 }, now: { plain.time }, columns: { nil })
+        lines.stageStarted(epochs: 1, batchSize: 4)
+        plain.time += 3
+        lines.validation(epoch: 0, done: 0, of: 40)
+        for done in 1...40 {
+            plain.time += 0.5
+            lines.validation(epoch: 0, done: done, of: 40)
+        }
+        XCTAssertTrue(plain.output.contains("  epoch 1/1 valid: 20/40 batches · 8.0 img/s · ETA 0:10\n"), plain.output)
+    }
+
     func testTTYRedrawsAreThrottled() {
         let capture = Capture()
         let reporter = ProgressReporter(mode: .tty, sink: { capture.output += $0 }, now: { capture.time },

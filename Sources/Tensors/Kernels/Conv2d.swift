@@ -314,11 +314,15 @@ public enum Conv2d {
 
     /// Splits the batch into chunks whose column matrix fits `workspaceLimit`.
     private static func forEachChunk(_ g: Conv2dGeometry, _ body: (_ first: Int, _ images: Int) -> Void) {
-        let perImage = max(1, g.patchSize * g.outputPlane)
-        let chunk = max(1, min(g.batch, workspaceLimit / perImage))
+        forEachChunk(batch: g.batch, floatsPerImage: g.patchSize * g.outputPlane, limit: workspaceLimit, body)
+    }
+
+    /// Splits `batch` images into runs of as many as fit `limit` floats of workspace (at least one).
+    static func forEachChunk(batch: Int, floatsPerImage: Int, limit: Int, _ body: (_ first: Int, _ images: Int) -> Void) {
+        let chunk = max(1, min(batch, limit / max(1, floatsPerImage)))
         var first = 0
-        while first < g.batch {
-            let images = min(chunk, g.batch - first)
+        while first < batch {
+            let images = min(chunk, batch - first)
             body(first, images)
             first += images
         }

@@ -117,14 +117,8 @@ enum Winograd3x3 {
     }
 
     private static func forEachChunk(_ g: Conv2dGeometry, _ tiles: Tiles, _ body: (_ first: Int, _ images: Int) -> Void) {
-        let perImage = 16 * (g.inChannels + g.outChannels) * tiles.perImage
-        let chunk = max(1, min(g.batch, chunkFloats / perImage))
-        var first = 0
-        while first < g.batch {
-            let images = min(chunk, g.batch - first)
-            body(first, images)
-            first += images
-        }
+        Conv2d.forEachChunk(batch: g.batch, floatsPerImage: 16 * (g.inChannels + g.outChannels) * tiles.perImage,
+                            limit: chunkFloats, body)
     }
 
     /// The 16 independent products, each on one core.
