@@ -104,7 +104,7 @@ extension TileLanes {
                                into out: UnsafeMutablePointer<Float>, stride: Int) {
         let pw = tiles.paddedColumns
         forEachVector(tiles) { index, offset, lanes in
-            func patchRow(_ r: Int) -> Row4<Self> {
+            @inline(__always) func patchRow(_ r: Int) -> Row4<Self> {
                 let p = UnsafePointer(scratch) + offset + r * pw
                 let (c0, c1) = deinterleave(p), (c2, c3) = deinterleave(p + 2)
                 return Row4(c0, c1, c2, c3)
@@ -126,7 +126,7 @@ extension TileLanes {
             let p = dv + index
             let q0 = loadRow(p, 0, stride, lanes: lanes), q1 = loadRow(p, 1, stride, lanes: lanes)
             let q2 = loadRow(p, 2, stride, lanes: lanes), q3 = loadRow(p, 3, stride, lanes: lanes)
-            func add(_ r: Int, _ row: Row4<Self>) {
+            @inline(__always) func add(_ r: Int, _ row: Row4<Self>) {
                 let values = row.timesBTransposed, target = scratch + offset + r * pw
                 interleave(values.c0, values.c1, into: target, add: true)
                 interleave(values.c2, values.c3, into: target + 2, add: true)
