@@ -40,30 +40,7 @@ final class Conv2dTests: XCTestCase {
                 Conv2d.imageParallel = imageParallel
                 Conv2d.useDepthwise = depthwise
                 defer { Conv2d.workspaceLimit = 1 << 25; Conv2d.imageParallel = nil; Conv2d.useDepthwise = true }
-                let x = randomTensor(g.inputShape, seed: UInt64(index))
-                let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
-                let b = randomTensor([g.outChannels], seed: UInt64(index + 200))
-                let dy = randomTensor(g.outputShape, seed: UInt64(index + 300))
-                assertClose(Conv2d.forward(x, weight: w, bias: b, geometry: g),
-                            Conv2dReference.forward(x, weight: w, bias: b, geometry: g), "forward \(g)")
-
-                // Start from non-zero gradients: backward must accumulate.
-                let start = randomTensor(g.inputShape, seed: 7)
-                var dx = start, dxRef = start
-                Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
-                Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxRef)
-                assertClose(dx, dxRef, "backward input \(g)")
-
-                let wStart = randomTensor(g.weightShape, seed: 8)
-                var dw = wStart, dwRef = wStart
-                Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
-                Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwRef)
-                assertClose(dw, dwRef, "backward weight \(g)")
-
-                var db = Tensor(repeating: 1, shape: [g.outChannels]), dbRef = db
-                Conv2d.backwardBias(dy, geometry: g, into: &db)
-                Conv2dReference.backwardBias(dy, geometry: g, into: &dbRef)
-                assertClose(db, dbRef, "backward bias \(g)")
+                checkAgainstReference(g, seed: index)
             }
         }
     }
@@ -96,26 +73,9 @@ final class Conv2dTests: XCTestCase {
             XCTAssertTrue(Winograd3x3.applies(to: g), "\(g)")
             Winograd3x3.chunkFloats = c.6
             defer { Winograd3x3.chunkFloats = 1 << 22 }
-            let x = randomTensor(g.inputShape, seed: UInt64(index))
-            let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
-            let dy = randomTensor(g.outputShape, seed: UInt64(index + 300))
             // Winograd rounds about twice as far from the exact sum as a direct one and, like it, in
             // proportion to the largest terms, so the floor is relative to the largest value.
-            func check(_ actual: Tensor, _ expected: Tensor, _ what: String) {
-                assertClose(actual, expected, rtol: 1e-4, atol: 1e-5 * max(1, expected.maxAbs()), "\(what) \(g)")
-            }
-            check(Conv2d.forward(x, weight: w, bias: nil, geometry: g),
-                  Conv2dReference.forward(x, weight: w, bias: nil, geometry: g), "forward")
-            let start = randomTensor(g.inputShape, seed: 7)
-            var dx = start, dxRef = start
-            Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
-            Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxRef)
-            check(dx, dxRef, "backward input")
-            let wStart = randomTensor(g.weightShape, seed: 8)
-            var dw = wStart, dwRef = wStart
-            Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
-            Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwRef)
-            check(dw, dwRef, "backward weight")
+            checkAgainstReference(g, seed: index, relativeFloor: true)
         }
     }
 
@@ -147,6 +107,40 @@ final class Conv2dTests: XCTestCase {
         XCTAssertEqual(two.0.data, one.0.data)
         XCTAssertEqual(two.1.data, one.1.data)
         XCTAssertEqual(two.2.data, one.2.data)
+    }
+
+    /// Forward and the three backward products of `g` against the naive reference; backward starts
+    /// from non-zero gradients, since it must accumulate. `relativeFloor` puts the absolute floor at
+    /// 1e-5 of the largest expected value instead of 1e-5.
+    private func checkAgainstReference(_ g: Conv2dGeometry, seed index: Int, relativeFloor: Bool = false,
+                                       file: StaticString = #filePath, line: UInt = #line) {
+        func check(_ actual: Tensor, _ expected: Tensor, _ what: String) {
+            let atol: Float = relativeFloor ? 1e-5 * max(1, expected.maxAbs()) : 1e-5
+            assertClose(actual, expected, rtol: 1e-4, atol: atol, "\(what) \(g)", file: file, line: line)
+        }
+        let x = randomTensor(g.inputShape, seed: UInt64(index))
+        let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
+        let b = randomTensor([g.outChannels], seed: UInt64(index + 200))
+        let dy = randomTensor(g.outputShape, seed: UInt64(index + 300))
+        check(Conv2d.forward(x, weight: w, bias: b, geometry: g),
+              Conv2dReference.forward(x, weight: w, bias: b, geometry: g), "forward")
+
+        let start = randomTensor(g.inputShape, seed: 7)
+        var dx = start, dxRef = start
+        Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
+        Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxRef)
+        check(dx, dxRef, "backward input")
+
+        let wStart = randomTensor(g.weightShape, seed: 8)
+        var dw = wStart, dwRef = wStart
+        Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
+        Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwRef)
+        check(dw, dwRef, "backward weight")
+
+        var db = Tensor(repeating: 1, shape: [g.outChannels]), dbRef = db
+        Conv2d.backwardBias(dy, geometry: g, into: &db)
+        Conv2dReference.backwardBias(dy, geometry: g, into: &dbRef)
+        check(db, dbRef, "backward bias")
     }
 
     func testGradientsMatchFiniteDifferences() {

@@ -8,6 +8,11 @@ final class ProgressReporterTests: XCTestCase {
     private final class Capture {
         var output = ""
         var time = 0.0
+
+        /// A reporter writing into `output` on this clock.
+        func reporter(_ mode: ProgressReporter.Mode, columns: Int? = 120) -> ProgressReporter {
+            ProgressReporter(mode: mode, sink: { self.output += $0 }, now: { self.time }, columns: { columns })
+        }
     }
 
     private func record(_ epoch: Int) -> EpochRecord {
@@ -18,8 +23,7 @@ final class ProgressReporterTests: XCTestCase {
     /// Two epochs of `batches` batches with a banner line before them; returns what the reporter wrote.
     private func script(_ mode: ProgressReporter.Mode, batches: Int = 40, columns: Int? = 120) -> String {
         let capture = Capture()
-        let reporter = ProgressReporter(mode: mode, sink: { capture.output += $0 }, now: { capture.time },
-                                        columns: { columns })
+        let reporter = capture.reporter(mode, columns: columns)
         reporter.line("stage frozen: freeze_to -1, trainable 10 of 20")
         reporter.stageStarted(epochs: 2, batchSize: 4)
         for epoch in 0..<2 {
@@ -72,8 +76,7 @@ final class ProgressReporterTests: XCTestCase {
     /// without a loss, and leaves the training loss's smoothing alone.
     func testValidationPassHasItsOwnBar() {
         let capture = Capture()
-        let reporter = ProgressReporter(mode: .tty, sink: { capture.output += $0 }, now: { capture.time },
-                                        columns: { 120 })
+        let reporter = capture.reporter(.tty)
         reporter.stageStarted(epochs: 2, batchSize: 4)
         for batch in 0..<4 {
             capture.time += 1
@@ -96,7 +99,7 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertTrue(capture.output.hasSuffix(" 1/4 batches · 4.0 img/s · loss 2.000 · ETA 0:03"), capture.output)
 
         let plain = Capture()
-        let lines = ProgressReporter(mode: .plain, sink: { plain.output += $0 }, now: { plain.time }, columns: { nil })
+        let lines = plain.reporter(.plain, columns: nil)
         lines.stageStarted(epochs: 1, batchSize: 4)
         plain.time += 3
         lines.validation(epoch: 0, done: 0, of: 40)
@@ -109,8 +112,7 @@ final class ProgressReporterTests: XCTestCase {
 
     func testTTYRedrawsAreThrottled() {
         let capture = Capture()
-        let reporter = ProgressReporter(mode: .tty, sink: { capture.output += $0 }, now: { capture.time },
-                                        columns: { 120 })
+        let reporter = capture.reporter(.tty)
         reporter.stageStarted(epochs: 1, batchSize: 4)
         for batch in 0..<100 {
             capture.time += 0.01
