@@ -99,6 +99,14 @@ extension TileLanes {
              load(p + (4 * i + 2) * stride, lanes: lanes), load(p + (4 * i + 3) * stride, lanes: lanes))
     }
 
+    /// The four rows of a transformed tile: planes ξ = 0 ..< 16 at p + ξ · stride.
+    @inline(__always)
+    static func loadTile(_ p: UnsafePointer<Float>, _ stride: Int,
+                         lanes: Int) -> (Row4<Self>, Row4<Self>, Row4<Self>, Row4<Self>) {
+        (loadRow(p, 0, stride, lanes: lanes), loadRow(p, 1, stride, lanes: lanes),
+         loadRow(p, 2, stride, lanes: lanes), loadRow(p, 3, stride, lanes: lanes))
+    }
+
     /// V = Bᵀ d B for every tile of a padded input plane.
     static func transformInput(_ scratch: UnsafeMutablePointer<Float>, _ tiles: Winograd3x3.Tiles,
                                into out: UnsafeMutablePointer<Float>, stride: Int) {
@@ -123,9 +131,7 @@ extension TileLanes {
                                        into scratch: UnsafeMutablePointer<Float>) {
         let pw = tiles.paddedColumns
         forEachVector(tiles) { index, offset, lanes in
-            let p = dv + index
-            let q0 = loadRow(p, 0, stride, lanes: lanes), q1 = loadRow(p, 1, stride, lanes: lanes)
-            let q2 = loadRow(p, 2, stride, lanes: lanes), q3 = loadRow(p, 3, stride, lanes: lanes)
+            let (q0, q1, q2, q3) = loadTile(dv + index, stride, lanes: lanes)
             @inline(__always) func add(_ r: Int, _ row: Row4<Self>) {
                 let values = row.timesBTransposed, target = scratch + offset + r * pw
                 interleave(values.c0, values.c1, into: target, add: true)
@@ -143,9 +149,7 @@ extension TileLanes {
                                 into scratch: UnsafeMutablePointer<Float>) {
         let pw = tiles.paddedColumns
         forEachVector(tiles) { index, offset, lanes in
-            let p = m + index
-            let m0 = loadRow(p, 0, stride, lanes: lanes), m1 = loadRow(p, 1, stride, lanes: lanes)
-            let m2 = loadRow(p, 2, stride, lanes: lanes), m3 = loadRow(p, 3, stride, lanes: lanes)
+            let (m0, m1, m2, m3) = loadTile(m + index, stride, lanes: lanes)
             let top = (m0 + m1 + m2).timesA, bottom = (m1 - m2 - m3).timesA
             interleave(top.0, top.1, into: scratch + offset, add: false)
             interleave(bottom.0, bottom.1, into: scratch + offset + pw, add: false)
