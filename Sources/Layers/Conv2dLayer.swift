@@ -58,17 +58,16 @@ public final class Conv2dLayer: Module {
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let g = geometry else { preconditionFailure("Conv2dLayer.backward before forward") }
-        if weight.requiresGrad, let input = cachedInput {
-            weight.accumulateGradient { Conv2d.backwardWeight(gradOutput, input: input, geometry: g, into: &$0) }
-        }
+        var gradWeight = cachedInput == nil ? nil : weight.takeGradientIfTrainable()
+        var gradInput: Tensor? = needsInputGradient ? Tensor(zeros: g.inputShape) : nil
+        Conv2d.backward(gradOutput, input: cachedInput, weight: weight.value, geometry: g,
+                        prepared: needsInputGradient ? preparedWeight(g) : nil,
+                        gradWeight: &gradWeight, gradInput: &gradInput)
+        if let gradWeight { weight.gradient = gradWeight }
         if let bias, bias.requiresGrad {
             bias.accumulateGradient { Conv2d.backwardBias(gradOutput, geometry: g, into: &$0) }
         }
         cachedInput = nil
-        guard needsInputGradient else { return nil }
-        var gradInput = Tensor(zeros: g.inputShape)
-        Conv2d.backwardInput(gradOutput, weight: weight.value, geometry: g, prepared: preparedWeight(g),
-                             into: &gradInput)
         return gradInput
     }
 }

@@ -79,6 +79,37 @@ final class Conv2dTests: XCTestCase {
         }
     }
 
+    /// The layer's combined backward (Winograd transforms gradOutput once for both products) gives
+    /// what the separate products give, in one chunk and in several, and for either product alone.
+    func testCombinedBackwardMatchesSeparateProducts() {
+        let shapes = [Conv2dGeometry(batch: 3, inChannels: 8, height: 7, width: 6, outChannels: 12, kernel: (3, 3),
+                                     padding: (1, 1)),
+                      Conv2dGeometry(batch: 3, inChannels: 4, height: 9, width: 9, outChannels: 6, kernel: (3, 3),
+                                     stride: (2, 2), padding: (1, 1))]
+        defer { Winograd3x3.chunkFloats = 1 << 22 }
+        for (g, chunk) in [(shapes[0], 1 << 22), (shapes[0], 1), (shapes[1], 1 << 22)] {
+            Winograd3x3.chunkFloats = chunk
+            let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
+            let dy = randomTensor(g.outputShape, seed: 3)
+            let dxStart = randomTensor(g.inputShape, seed: 4), dwStart = randomTensor(g.weightShape, seed: 5)
+            var dxSeparate = dxStart, dwSeparate = dwStart
+            Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dxSeparate)
+            Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dwSeparate)
+            var dx: Tensor? = dxStart, dw: Tensor? = dwStart
+            Conv2d.backward(dy, input: x, weight: w, geometry: g, prepared: Conv2d.prepare(w, geometry: g),
+                            gradWeight: &dw, gradInput: &dx)
+            XCTAssertEqual(dx?.data, dxSeparate.data, "input gradient \(g) chunk \(chunk)")
+            XCTAssertEqual(dw?.data, dwSeparate.data, "weight gradient \(g) chunk \(chunk)")
+            var onlyInput: Tensor? = dxStart, noWeight: Tensor? = nil
+            Conv2d.backward(dy, input: nil, weight: w, geometry: g, gradWeight: &noWeight, gradInput: &onlyInput)
+            XCTAssertEqual(onlyInput?.data, dxSeparate.data, "input gradient alone \(g)")
+            XCTAssertNil(noWeight)
+            var onlyWeight: Tensor? = dwStart, noInput: Tensor? = nil
+            Conv2d.backward(dy, input: x, weight: w, geometry: g, gradWeight: &onlyWeight, gradInput: &noInput)
+            XCTAssertEqual(onlyWeight?.data, dwSeparate.data, "weight gradient alone \(g)")
+        }
+    }
+
     /// Winograd and im2col give the same numbers on a ResNet-sized layer, and the Winograd result
     /// does not depend on the thread count.
     func testWinogradAgreesWithIm2colAndThreadCount() {

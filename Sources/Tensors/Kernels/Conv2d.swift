@@ -41,6 +41,45 @@ public enum Conv2d {
         }
     }
 
+    /// A layer's backward products at once: gradWeight += ∂L/∂weight when given (then `input` must
+    /// be), gradInput += ∂L/∂input when given. Winograd transforms gradOutput once for both; the
+    /// other kernels run `backwardWeight` and `backwardInput`.
+    public static func backward(_ gradOutput: Tensor, input: Tensor?, weight: Tensor, geometry g: Conv2dGeometry,
+                                prepared: Tensor? = nil, gradWeight: inout Tensor?, gradInput: inout Tensor?) {
+        precondition(gradOutput.shape == g.outputShape && weight.shape == g.weightShape
+                     && (gradWeight == nil || (gradWeight?.shape == g.weightShape && input?.shape == g.inputShape))
+                     && (gradInput == nil || gradInput?.shape == g.inputShape),
+                     "conv2d backward shapes do not match \(g)")
+        gradOutput.withUnsafePointer { dy in
+            weight.withUnsafePointer { w in
+                withPrepared(prepared, g) { u in
+                    withOptionalPointer(input) { x in
+                        withOptionalPointer(&gradWeight) { dw in
+                            withOptionalPointer(&gradInput) { dx in
+                                if useWinograd(g) {
+                                    Winograd3x3.backward(dy, x, w, u, weightGradient: dw, inputGradient: dx, g)
+                                    return
+                                }
+                                if let dw, let x { backwardWeight(dy, x, dw, g) }
+                                if let dx { backwardInput(dy, w, u, dx, g) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func withOptionalPointer(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
+        guard let tensor else { return body(nil) }
+        tensor.withUnsafePointer { body($0) }
+    }
+
+    private static func withOptionalPointer(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
+        guard tensor != nil else { return body(nil) }
+        tensor?.withUnsafeMutablePointer { body($0) }
+    }
+
     /// The weight in the form this geometry's kernel multiplies by (Winograd's transformed filters),
     /// or nil when the kernel uses the weight as it is.
     public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry) -> Tensor? {
@@ -139,7 +178,7 @@ public enum Conv2d {
             return
         }
         if useWinograd(g) {
-            Winograd3x3.backwardInput(dy, w, u, dx, g)
+            Winograd3x3.backward(dy, nil, w, u, weightGradient: nil, inputGradient: dx, g)
             return
         }
         if g.isPointwise && g.groups == 1 {
@@ -177,7 +216,7 @@ public enum Conv2d {
             return
         }
         if useWinograd(g) {
-            Winograd3x3.backwardWeight(dy, x, dw, g)
+            Winograd3x3.backward(dy, x, nil, nil, weightGradient: dw, inputGradient: nil, g)
             return
         }
         if g.isPointwise && g.groups == 1 {

@@ -47,47 +47,45 @@ enum Winograd3x3 {
         }
     }
 
-    /// dx += ∂L/∂x.
-    static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ prepared: UnsafePointer<Float>?,
-                              _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+    /// dw += ∂L/∂w when `dw` is given (then `x` must be), dx += ∂L/∂x when `dx` is given. Both
+    /// products start from the same dM = A dY Aᵀ, so a layer that needs both transforms dY once.
+    static func backward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>?, _ w: UnsafePointer<Float>?,
+                         _ prepared: UnsafePointer<Float>?, weightGradient dw: UnsafeMutablePointer<Float>?,
+                         inputGradient dx: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
+        precondition(dw == nil || x != nil, "the weight gradient needs the input")
+        precondition(dx == nil || prepared != nil || w != nil, "the input gradient needs the weight")
         let tiles = Tiles(g)
-        let u = prepared ?? transformedWeights(w, g)
+        let u = dx == nil ? nil : prepared ?? w.map { transformedWeights($0, g) }
+        let du = dw == nil ? nil : Workspace.buffer(.weightGradient, count: 16 * g.outChannels * g.inChannels)
+        var firstChunk = true
         forEachChunk(g, tiles) { first, images in
             let t = images * tiles.perImage
-            let dv = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
+            // V, then dV once V is used up, share one buffer.
+            let columns = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
             let dm = Workspace.buffer(.product, count: 16 * g.outChannels * t)
             transformOutputGradient(dy, g, tiles, firstImage: first, images: images, into: dm)
-            products { xi in
-                BLAS.sgemmSerial(transA: true, m: g.inChannels, n: t, k: g.outChannels,
-                                 a: u + xi * g.outChannels * g.inChannels, lda: g.inChannels,
-                                 b: dm + xi * g.outChannels * t, ldb: t,
-                                 beta: 0, c: dv + xi * g.inChannels * t, ldc: t)
+            if let du, let x {
+                transformInput(x, g, tiles, firstImage: first, images: images, into: columns)
+                let beta: Float = firstChunk ? 0 : 1
+                products { xi in
+                    BLAS.sgemmSerial(transB: true, m: g.outChannels, n: g.inChannels, k: t,
+                                     a: dm + xi * g.outChannels * t, lda: t,
+                                     b: columns + xi * g.inChannels * t, ldb: t,
+                                     beta: beta, c: du + xi * g.outChannels * g.inChannels, ldc: g.inChannels)
+                }
             }
-            transformInputGradient(dv, g, tiles, firstImage: first, images: images, into: dx)
-        }
-    }
-
-    /// dw += ∂L/∂w.
-    static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-        let tiles = Tiles(g)
-        let weightFloats = 16 * g.outChannels * g.inChannels
-        let du = Workspace.buffer(.transformedWeights, count: weightFloats)
-        du.update(repeating: 0, count: weightFloats)
-        forEachChunk(g, tiles) { first, images in
-            let t = images * tiles.perImage
-            let v = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
-            let dm = Workspace.buffer(.product, count: 16 * g.outChannels * t)
-            transformInput(x, g, tiles, firstImage: first, images: images, into: v)
-            transformOutputGradient(dy, g, tiles, firstImage: first, images: images, into: dm)
-            products { xi in
-                BLAS.sgemmSerial(transB: true, m: g.outChannels, n: g.inChannels, k: t,
-                                 a: dm + xi * g.outChannels * t, lda: t,
-                                 b: v + xi * g.inChannels * t, ldb: t,
-                                 beta: 1, c: du + xi * g.outChannels * g.inChannels, ldc: g.inChannels)
+            if let u, let dx {
+                products { xi in
+                    BLAS.sgemmSerial(transA: true, m: g.inChannels, n: t, k: g.outChannels,
+                                     a: u + xi * g.outChannels * g.inChannels, lda: g.inChannels,
+                                     b: dm + xi * g.outChannels * t, ldb: t,
+                                     beta: 0, c: columns + xi * g.inChannels * t, ldc: t)
+                }
+                transformInputGradient(columns, g, tiles, firstImage: first, images: images, into: dx)
             }
+            firstChunk = false
         }
-        transformWeightGradient(du, g, into: dw)
+        if let du, let dw { transformWeightGradient(du, g, into: dw) }
     }
 
     /// U for w in the workspace.

@@ -5,7 +5,7 @@
 /// on one thread at a time (their inner loops fan out through Parallel), so one set suffices.
 public enum Workspace {
     public enum Role: Int, CaseIterable {
-        case columns, product, transformedWeights
+        case columns, product, transformedWeights, weightGradient
     }
 
     nonisolated(unsafe) private static var buffers = [UnsafeMutablePointer<Float>?](repeating: nil,
