@@ -50,14 +50,15 @@ public struct RunStore {
     }
 
     /// The latest run of `name` made from the same resolved config (its directory names the hash)
-    /// that has no summary.json yet.
+    /// that has no summary.json yet; `runner lr-find` directories share the naming but are not runs.
     public static func latestUnfinished(root: String, name: String, configHash: String) throws -> URL {
         let parent = URL(fileURLWithPath: root).appendingPathComponent(name)
         let tag = "-\(configHash.prefix(8))"
         let ids = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
             .filter { id in id.hasSuffix(tag) || id.range(of: tag + "-") != nil }.sorted()
         let unfinished = ids.filter {
-            !FileManager.default.fileExists(atPath: parent.appendingPathComponent($0 + "/summary.json").path)
+            let path = parent.appendingPathComponent($0).path
+            return !FileManager.default.fileExists(atPath: path + "/summary.json") && !RunCatalog.isLRFind(path)
         }
         guard let latest = unfinished.last else {
             throw ResumeError.nothingToResume(folder: parent.path, finished: ids.last.map { parent.appendingPathComponent($0).path })

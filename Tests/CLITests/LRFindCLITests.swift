@@ -36,5 +36,11 @@ final class LRFindCLITests: CLITestCase {
         XCTAssertTrue(unknown.error.contains("no stage `middle`; stages: frozen, unfrozen"), unknown.error)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny").count, 1,
                        "an unknown stage leaves no directory")
+
+        // The lr-find directory carries the config's hash but is no unfinished run to resume.
+        let resume = try runner(["run", config, "--runs", runs, "--resume", "--quiet"])
+        XCTAssertEqual(resume.status, 1, resume.output + resume.error)
+        XCTAssertTrue(resume.error.contains("no unfinished run of this config"), resume.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(runs)/tiny/\(run)/summary.json"))
     }
 }
