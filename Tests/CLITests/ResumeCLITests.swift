@@ -108,6 +108,8 @@ final class ResumeCLITests: CLITestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/jobs/main/frozen.checkpoint.safetensors"))
         let resumed = try RunnerBinary.run(["run", config, "--runs", runs, "--resume", "--threads", "2"])
         XCTAssertEqual(resumed.status, 0, resumed.error)
+        XCTAssertTrue(resumed.output.contains("resuming from the checkpoint at epoch"),
+                      "the stop wrote a checkpoint that the resume starts from: \(resumed.output)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/summary.json"))
         let lines = try String(contentsOfFile: run + "/jobs/main/metrics.jsonl", encoding: .utf8)
             .split(separator: "\n")

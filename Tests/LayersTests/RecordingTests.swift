@@ -5,6 +5,22 @@ import Tensors
 import TestSupport
 import XCTest
 
+/// Remembers whether recording was on when its forward ran.
+private final class FlagProbe: Module {
+    let typeName = "FlagProbe"
+    var isTraining = true
+    var seen: Bool?
+
+    func forward(_ input: Tensor) -> Tensor {
+        seen = Recording.inputGradients
+        return input
+    }
+
+    func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+        needsInputGradient ? gradOutput : nil
+    }
+}
+
 final class RecordingTests: XCTestCase {
     /// Trainable-parameter gradients after one forward and backward, with the forward run as a
     /// training step runs it (input needs no gradient) or recording everything.
@@ -19,6 +35,7 @@ final class RecordingTests: XCTestCase {
         _ = model.backward(randomTensor(y.shape, seed: 13), needsInputGradient: false)
         var result: [String: Tensor] = [:]
         for (key, parameter) in model.namedParameters() where parameter.requiresGrad {
+            XCTAssertNotNil(parameter.gradient, "\(key) trains but got no gradient")
             result[key] = parameter.gradient
         }
         return result
@@ -43,6 +60,22 @@ final class RecordingTests: XCTestCase {
         check("last block and classifier", tiny, input: input) { $0.hasPrefix("layer2.") || $0.hasPrefix("fc.") }
         check("shortcut only", tiny, input: input) { $0.hasPrefix("layer2.downsample.") }
         check("everything", tiny, input: input) { _ in true }
+    }
+
+    /// The flag layers read: off from the start of a scoped pass until a trainable layer ran, on
+    /// throughout an unscoped one.
+    func testTheScopeIsOffUntilATrainableLayerRan() {
+        var rng = RandomGenerator(seed: 1)
+        let frozen = Conv2dLayer(inChannels: 2, outChannels: 2, kernelSize: (1, 1), rng: &rng)
+        for (_, parameter) in frozen.namedParameters() { parameter.requiresGrad = false }
+        let trainable = Conv2dLayer(inChannels: 2, outChannels: 2, kernelSize: (1, 1), rng: &rng)
+        let probes = [FlagProbe(), FlagProbe(), FlagProbe()]
+        let model = Sequential([probes[0], frozen, probes[1], trainable, probes[2]])
+        let x = randomTensor([1, 2, 3, 3], seed: 2)
+        _ = Recording.withoutInputGradient { model.forward(x) }
+        XCTAssertEqual(probes.map(\.seen), [false, false, true])
+        _ = model.forward(x)
+        XCTAssertEqual(probes.map(\.seen), [true, true, true])
     }
 
     /// A Fire block with a frozen squeeze and 1×1 expand: its ReLUs ran before anything trainable.

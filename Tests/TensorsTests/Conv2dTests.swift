@@ -70,9 +70,10 @@ final class Conv2dTests: XCTestCase {
         for (index, c) in Self.winogradCases.enumerated() {
             let g = Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
                                    kernel: (3, 3), padding: (c.5, c.5))
-            XCTAssertTrue(Winograd3x3.applies(to: g), "\(g)")
+            Conv2d.winograd = true
             Winograd3x3.chunkFloats = c.6
-            defer { Winograd3x3.chunkFloats = 1 << 22 }
+            defer { Winograd3x3.chunkFloats = 1 << 22; Conv2d.winograd = nil }
+            XCTAssertTrue(Conv2d.useWinograd(g), "\(g)")
             // Winograd rounds about twice as far from the exact sum as a direct one and, like it, in
             // proportion to the largest terms, so the floor is relative to the largest value.
             checkAgainstReference(g, seed: index, relativeFloor: true)
@@ -86,7 +87,10 @@ final class Conv2dTests: XCTestCase {
                                      padding: (1, 1)),
                       Conv2dGeometry(batch: 3, inChannels: 4, height: 9, width: 9, outChannels: 6, kernel: (3, 3),
                                      stride: (2, 2), padding: (1, 1))]
-        defer { Winograd3x3.chunkFloats = 1 << 22 }
+        Conv2d.winograd = true
+        defer { Winograd3x3.chunkFloats = 1 << 22; Conv2d.winograd = nil }
+        XCTAssertTrue(Conv2d.useWinograd(shapes[0]))
+        XCTAssertFalse(Conv2d.useWinograd(shapes[1]), "stride 2 stays on im2col")
         for (g, chunk) in [(shapes[0], 1 << 22), (shapes[0], 1), (shapes[1], 1 << 22)] {
             Winograd3x3.chunkFloats = chunk
             let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
@@ -127,7 +131,8 @@ final class Conv2dTests: XCTestCase {
         defer { Conv2d.winograd = nil; setThreadCount(threads) }
         Conv2d.winograd = false
         let im2col = run()
-        Conv2d.winograd = nil
+        Conv2d.winograd = true
+        XCTAssertTrue(Conv2d.useWinograd(g))
         setThreadCount(2)
         let two = run()
         setThreadCount(1)

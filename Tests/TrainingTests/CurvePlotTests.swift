@@ -41,7 +41,7 @@ final class CurvePlotTests: XCTestCase {
         XCTAssertEqual(bits(rows[0][1]) & 0x08, 0x08, "y 100 is clamped to the top dot of the last column")
     }
 
-    func testMarkersAreShownInTheirColumnWithTheirSymbolAndLegend() {
+    func testMarkersAreShownInTheirColumnWithTheirSymbolAndLegend() throws {
         let points = [1e-4, 1e-3, 1e-2, 1e-1, 1].map { CurvePlot.Point(x: $0, y: 1) }
         let plot = CurvePlot(points: points, markers: [.init(x: 1e-2, symbol: "1", label: "steepest 1.00e-02")],
                              logX: true, yRange: 0...2)
@@ -53,13 +53,11 @@ final class CurvePlotTests: XCTestCase {
         let text = plot.text(width: 10, height: 3)
         XCTAssertTrue(text.contains("1 steepest 1.00e-02"), text)
         let lines = text.split(separator: "\n").map(String.init)
-        let axis = lines.first { $0.contains("└") }
-        let markerRow = lines.first { $0.trimmingCharacters(in: .whitespaces) == "1" }
-        XCTAssertNotNil(markerRow, text)
-        if let axis, let markerRow, let corner = axis.firstIndex(of: "└"), let symbol = markerRow.firstIndex(of: "1") {
-            XCTAssertEqual(markerRow.distance(from: markerRow.startIndex, to: symbol),
-                           axis.distance(from: axis.startIndex, to: corner) + 1 + 5, text)
-        }
+        let axis = try XCTUnwrap(lines.first { $0.contains("└") }, text)
+        let markerRow = try XCTUnwrap(lines.first { $0.trimmingCharacters(in: .whitespaces) == "1" }, text)
+        let corner = try XCTUnwrap(axis.firstIndex(of: "└")), symbol = try XCTUnwrap(markerRow.firstIndex(of: "1"))
+        XCTAssertEqual(markerRow.distance(from: markerRow.startIndex, to: symbol),
+                       axis.distance(from: axis.startIndex, to: corner) + 1 + 5, text)
         XCTAssertTrue(text.contains("1e-4") && text.contains("0.1"), "decade ticks are labelled: \(text)")
     }
 

@@ -37,7 +37,6 @@ final class LRFindRunTests: XCTestCase {
         XCTAssertEqual(result.stageRatios, [1, 1, 1], "fastai sweeps every group at the same rate")
         // Everything before the last batch is finite (the last may be the one that diverged).
         XCTAssertTrue(result.sweep.smoothedLosses.dropLast().allSatisfy(\.isFinite), "\(result.sweep.smoothedLosses)")
-        XCTAssertTrue(result.curve.allSatisfy { $0.y.isFinite && $0.x >= 1e-6 && $0.x <= 10 })
         if count < 24 { XCTAssertTrue(result.sweep.diverged, "a sweep stops early only on divergence") }
         if let suggestions = result.suggestions {
             XCTAssertTrue((1e-6...10).contains(suggestions.steepest), "\(suggestions)")

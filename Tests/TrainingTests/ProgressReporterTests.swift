@@ -66,7 +66,9 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertEqual(output.components(separatedBy: " batches · ").count - 1, 80)
         // Every drawn line fits the terminal, so `\r` can redraw it.
         let narrow = script(.tty, columns: 60)
-        for piece in narrow.components(separatedBy: "\r\u{1B}[2K") where piece.hasPrefix("epoch") {
+        let bars = narrow.components(separatedBy: "\r\u{1B}[2K").filter { $0.hasPrefix("epoch") }
+        XCTAssertEqual(bars.count, 80, narrow)
+        for piece in bars {
             XCTAssertLessThanOrEqual(piece.count, 59, piece)
             XCTAssertTrue(piece.contains("ETA"), piece)
         }
