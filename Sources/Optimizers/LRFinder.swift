@@ -54,6 +54,12 @@ public struct LRFinder: Sendable {
             }
             return smoothedLosses.count < finder.iterations
         }
+
+        /// The sweep so far: one rate per recorded batch.
+        public var sweep: Sweep {
+            Sweep(learningRates: (0..<smoothedLosses.count).map(finder.learningRate(at:)),
+                  smoothedLosses: smoothedLosses, diverged: diverged)
+        }
     }
 
     public struct Sweep: Equatable, Sendable {
@@ -75,9 +81,7 @@ public struct LRFinder: Sendable {
         for loss in losses {
             if !tracker.record(loss: loss) { break }
         }
-        let count = tracker.smoothedLosses.count
-        return Sweep(learningRates: (0..<count).map(learningRate(at:)), smoothedLosses: tracker.smoothedLosses,
-                     diverged: tracker.diverged)
+        return tracker.sweep
     }
 
     public struct Suggestions: Equatable, Sendable {
@@ -87,12 +91,15 @@ public struct LRFinder: Sendable {
         public let minimumDividedBy10: Double
     }
 
-    /// fastai's suggestions over the sweep with its first `iterations/10` and last 5 points skipped
-    /// (the warm-up noise and the blow-up), and everything from the first NaN on dropped. nil when
-    /// fewer than two points remain.
-    public func suggestions(_ sweep: Sweep, skipEnd: Int = 5) -> Suggestions? {
+    /// Points fastai's suggestions skip at the start of a sweep (warm-up noise) and at its end (the blow-up).
+    public var skipStart: Int { iterations / 10 }
+    public static let skipEnd = 5
+
+    /// fastai's suggestions over the sweep with its first `skipStart` and last `skipEnd` points
+    /// skipped, and everything from the first NaN on dropped. nil when fewer than two points remain.
+    public func suggestions(_ sweep: Sweep, skipEnd: Int = LRFinder.skipEnd) -> Suggestions? {
         Self.suggestions(learningRates: sweep.learningRates, smoothedLosses: sweep.smoothedLosses,
-                         skipStart: iterations / 10, skipEnd: skipEnd)
+                         skipStart: skipStart, skipEnd: skipEnd)
     }
 
     public static func suggestions(learningRates: [Double], smoothedLosses: [Double], skipStart: Int,

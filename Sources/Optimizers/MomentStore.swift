@@ -48,7 +48,8 @@ final class MomentStore {
                        _ update: (_ member: ParameterGroup.Member, _ hyper: HyperParameters, _ gradient: Tensor,
                                   _ l2: Float, _ entry: Entry) -> Void) {
         for group in groups {
-            for member in group.members where member.isStepped {
+            // Frozen parameters, and ones no backward pass reached, are left alone.
+            for member in group.members where member.parameter.requiresGrad {
                 guard let gradient = member.parameter.gradient else { continue }
                 let l2 = weightDecay.applyDecoupled(to: member, group.hyper)
                 let entry = entry(for: member)

@@ -18,9 +18,6 @@ public struct ParameterGroup {
             self.parameter = parameter
             self.isNormOrBias = isNormOrBias
         }
-
-        /// Frozen parameters, and ones no backward pass reached, are left alone.
-        var isStepped: Bool { parameter.requiresGrad && parameter.gradient != nil }
     }
 
     public var members: [Member]

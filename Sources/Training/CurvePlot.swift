@@ -136,17 +136,17 @@ public struct CurvePlot: Sendable {
         let margin = yLabels.values.map(\.count).max() ?? 0
         var lines: [String] = []
         if !title.isEmpty { lines.append(title) }
-        lines.append(String(repeating: " ", count: margin) + "  " + yLabel)
+        lines.append(pad("", margin) + "  " + yLabel)
         for (index, row) in brailleRows(width: columns, height: rows).enumerated() {
             let label = yLabels[index] ?? ""
-            lines.append(String(repeating: " ", count: margin - label.count) + label + (yLabels[index] == nil ? " │" : " ┤") + row)
+            lines.append(pad(label, margin, right: true) + (yLabels[index] == nil ? " │" : " ┤") + row)
         }
         let ticks = xTicks(limit: max(2, columns / 8)).compactMap { tick -> (Int, String)? in
             markerColumn(Marker(x: tick.value, symbol: " ", label: ""), columns: columns).map { ($0, tick.label) }
         }
         var axis = [Character](repeating: "─", count: columns)
         for (column, _) in ticks { axis[column] = "┬" }
-        lines.append(String(repeating: " ", count: margin) + " └" + String(axis))
+        lines.append(pad("", margin) + " └" + String(axis))
         var labelRow = [Character](repeating: " ", count: columns + 8)
         var free = 0
         for (column, label) in ticks {
@@ -155,15 +155,15 @@ public struct CurvePlot: Sendable {
             for (offset, character) in label.enumerated() { labelRow[start + offset] = character }
             free = start + label.count + 1
         }
-        let pad = String(repeating: " ", count: margin + 2)
-        lines.append(pad + String(labelRow).trimmingTrailingSpaces() + "  " + xLabel)
+        let indent = pad("", margin + 2)
+        lines.append(indent + String(labelRow).trimmingTrailingSpaces() + "  " + xLabel)
         if !markers.isEmpty {
             var markerRow = [Character](repeating: " ", count: columns)
             for marker in markers {
                 if let column = markerColumn(marker, columns: columns) { markerRow[column] = marker.symbol }
             }
-            lines.append(pad + String(markerRow).trimmingTrailingSpaces())
-            for marker in markers { lines.append(pad + "\(marker.symbol) \(marker.label)") }
+            lines.append(indent + String(markerRow).trimmingTrailingSpaces())
+            for marker in markers { lines.append(indent + "\(marker.symbol) \(marker.label)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -75,7 +75,7 @@ public struct LRFindResult: Sendable {
             markers.append(.init(x: suggestions.minimumDividedBy10, symbol: "2",
                                  label: "minimum / 10    " + String(format: "%.2e", suggestions.minimumDividedBy10)))
         }
-        let skipStart = finder.iterations / 10, skipEnd = 5
+        let skipStart = finder.skipStart, skipEnd = LRFinder.skipEnd
         let window = points.count - skipStart - skipEnd >= 2 ? Array(points[skipStart..<(points.count - skipEnd)]) : points
         let losses = window.map(\.y)
         let range = losses.min().flatMap { low in losses.max().map { high in low...high } }
@@ -204,8 +204,7 @@ public final class LRFindRun {
             }
             epoch += 1
         }
-        let sweep = LRFinder.Sweep(learningRates: (0..<tracker.smoothedLosses.count).map(finder.learningRate(at:)),
-                                   smoothedLosses: tracker.smoothedLosses, diverged: tracker.diverged)
+        let sweep = tracker.sweep
         return LRFindResult(stage: stage.name, finder: finder, sweep: sweep, rawLosses: raw,
                             suggestions: finder.suggestions(sweep), stageRatios: ratios)
     }
@@ -234,7 +233,8 @@ public final class LRFindRun {
                          + String(format: "%.2e", suggestions.minimumDividedBy10) + " (minimum / 10)")
         } else {
             lines.append("no suggestion: \(result.sweep.smoothedLosses.count) batches leave fewer than 2 points once"
-                         + " the first \(finder.iterations / 10) and last 5 are skipped; sweep more batches")
+                         + " the first \(result.finder.skipStart) and last \(LRFinder.skipEnd) are skipped;"
+                         + " sweep more batches")
         }
         return lines.joined(separator: "\n")
     }

@@ -46,7 +46,7 @@ public enum ProgressFormat {
 
     private static func row(_ cells: [String]) -> String {
         zip(cells, columns).map { cell, name in
-            cell.padding(toLength: max(name.count, cell.count), withPad: " ", startingAt: 0)
+            pad(cell, name.count)
         }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
 }

@@ -101,18 +101,14 @@ public final class ProgressReporter {
     /// the bar or line.
     public func advance(_ label: String, done: Int, of batches: Int, loss: Float?) {
         if let loss { smoothed.add(Double(loss)) }
-        guard mode != .quiet, batches > 0 else { return }
-        let elapsed = max(now() - epochStart, 0)
-        let status = ProgressFormat.rate(Double(done * imagesPerBatch) / elapsed)
-            + (loss == nil ? "" : " · loss " + String(format: "%.3f", smoothed.value)) + " · ETA "
-            + ProgressFormat.duration(elapsed / Double(done) * Double(batches - done))
-        let counter = "\(done)/\(batches) batches"
+        guard batches > 0 else { return }
+        // Decide whether anything is written before formatting it: most batches draw nothing.
+        let time = now()
         switch mode {
         case .tty:
-            let time = now()
             guard done == batches || done == 1 || time - lastDraw >= minimumRedrawInterval else { return }
             lastDraw = time
-            let head = label + " ", tail = " \(counter) · \(status)"
+            let head = label + " ", tail = " \(done)/\(batches) batches · \(status(done, of: batches, loss: loss, at: time))"
             // A line that wraps cannot be redrawn with `\r`: the bar gives up cells first, then the tail is cut.
             let width = (columns() ?? 80) - 1
             let cells = min(barWidth, width - head.count - tail.count)
@@ -122,10 +118,18 @@ public final class ProgressReporter {
         case .plain:
             guard batches >= plainLinesFromBatches, done < batches, done * 4 >= nextQuarter * batches else { return }
             while nextQuarter * batches <= done * 4 { nextQuarter += 1 }
-            sink("  \(label): \(counter) · \(status)\n")
+            sink("  \(label): \(done)/\(batches) batches · \(status(done, of: batches, loss: loss, at: time))\n")
         case .quiet:
             return
         }
+    }
+
+    /// Rate, smoothed loss (training only) and ETA after `done` of `batches` batches at `time`.
+    private func status(_ done: Int, of batches: Int, loss: Float?, at time: Double) -> String {
+        let elapsed = max(time - epochStart, 0)
+        return ProgressFormat.rate(Double(done * imagesPerBatch) / elapsed)
+            + (loss == nil ? "" : " · loss " + String(format: "%.3f", smoothed.value)) + " · ETA "
+            + ProgressFormat.duration(elapsed / Double(done) * Double(batches - done))
     }
 
     /// An epoch ended (or was taken from a finished node): its table row replaces the bar.
