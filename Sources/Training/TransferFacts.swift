@@ -13,14 +13,14 @@ public final class TransferFacts: ModelFacts {
     }
 
     public func stage(_ stage: StageConfig, of config: ExperimentConfig) throws -> StageFacts {
-        let count = try classes(config)
-        // Jobs that differ only in schedule or training settings have the same model.
-        let key = config.modelKey + "|\(count)"
+        // Jobs that differ only in schedule or training settings have the same model; the key holds
+        // the model and data settings, so the class count (which may list the data) is asked once.
+        let key = config.modelKey
         let model: TransferModel
         if let cached = models[key] {
             model = cached
         } else {
-            model = try ModelFactory.build(config, classes: count, loadWeights: false)
+            model = try ModelFactory.build(config, classes: try classes(config), loadWeights: false)
             models[key] = model
         }
         try ModelFactory.prepare(model, for: stage)
