@@ -2,6 +2,12 @@
 // Runner: a declarative experiment runner for transfer learning of image classifiers.
 import PackageDescription
 
+// Release builds compile the numeric loops for the building machine's CPU (AVX2 or AVX-512 where it
+// has them; SwiftPM builds from source where it runs). RUNNER_PORTABLE=1 keeps the baseline
+// instruction set, for a binary that must run on other processors.
+let cpuSettings: [SwiftSetting] = Context.environment["RUNNER_PORTABLE"] == nil
+    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))] : []
+
 let package = Package(
     name: "Runner",
     platforms: [.macOS(.v13)],
@@ -15,14 +21,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
-        .target(name: "Tensors", dependencies: ["CBLAS", "CSystem"]),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CSystem"], swiftSettings: cpuSettings),
         .target(name: "Diagnostics"),
-        .target(name: "Layers", dependencies: ["Tensors", "Diagnostics"]),
+        .target(name: "Layers", dependencies: ["Tensors", "Diagnostics"], swiftSettings: cpuSettings),
         .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs"),
-        .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs"]),
-        .target(name: "Optimizers", dependencies: ["Tensors", "Layers"]),
+        .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs"], swiftSettings: cpuSettings),
+        .target(name: "Optimizers", dependencies: ["Tensors", "Layers"], swiftSettings: cpuSettings),
         .target(name: "Experiments", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Training", dependencies: ["Tensors", "Layers", "Datasets", "Experiments", "Optimizers"]),
+        .target(name: "Training", dependencies: ["Tensors", "Layers", "Datasets", "Experiments", "Optimizers"],
+                swiftSettings: cpuSettings),
         .executableTarget(
             name: "runner",
             dependencies: [

@@ -10,8 +10,8 @@ enum UpdateKernels {
 
     /// `p.mul_(factor)`: decoupled weight decay.
     static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
-        Parallel.forEach(count, grain: grain) { range in
-            for i in range { p[i] *= factor }
+        forEachVector(count) { i, lanes in
+            V.store(V.load(p + i, lanes: lanes) * factor, p + i, lanes: lanes)
         }
     }
 
@@ -34,17 +34,17 @@ enum UpdateKernels {
         // ATen's lerp switches formula at weight 0.5 to stay accurate near both ends.
         let lowWeight = abs(k.lerpWeight) < 0.5
         let oneMinusWeight = 1 - k.lerpWeight
-        Parallel.forEach(count, grain: grain) { range in
-            for i in range {
-                let grad = k.l2 == 0 ? g[i] : g[i] + k.l2 * p[i]
-                let mi = m[i]
-                let avg = lowWeight ? mi + k.lerpWeight * (grad - mi) : grad - (grad - mi) * oneMinusWeight
-                m[i] = avg
-                let sq = v[i] * k.beta2 + k.oneMinusBeta2 * grad * grad
-                v[i] = sq
-                let denom = sq.squareRoot() / k.biasCorrection2Sqrt + k.eps
-                p[i] = p[i] + k.negativeStepSize * avg / denom
-            }
+        forEachVector(count) { i, lanes in
+            let pi = V.load(p + i, lanes: lanes)
+            let gi = V.load(g + i, lanes: lanes)
+            let grad = k.l2 == 0 ? gi : gi + k.l2 * pi
+            let mi = V.load(m + i, lanes: lanes)
+            let avg = lowWeight ? mi + k.lerpWeight * (grad - mi) : grad - (grad - mi) * oneMinusWeight
+            V.store(avg, m + i, lanes: lanes)
+            let sq = V.load(v + i, lanes: lanes) * k.beta2 + k.oneMinusBeta2 * grad * grad
+            V.store(sq, v + i, lanes: lanes)
+            let denom = sq.squareRoot() / k.biasCorrection2Sqrt + k.eps
+            V.store(pi + k.negativeStepSize * avg / denom, p + i, lanes: lanes)
         }
     }
 
@@ -65,16 +65,16 @@ enum UpdateKernels {
     static func fastaiAdam(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                            _ gradAvg: UnsafeMutablePointer<Float>, _ sqrAvg: UnsafeMutablePointer<Float>,
                            count: Int, _ k: FastaiAdam) {
-        Parallel.forEach(count, grain: grain) { range in
-            for i in range {
-                let grad = k.l2 == 0 ? g[i] : g[i] + k.l2 * p[i]
-                let avg = gradAvg[i] * k.mom + k.oneMinusMom * grad
-                gradAvg[i] = avg
-                let sq = sqrAvg[i] * k.sqrMom + k.oneMinusSqrMom * grad * grad
-                sqrAvg[i] = sq
-                let denom = (sq / k.debias2).squareRoot() + k.eps
-                p[i] = p[i] + k.negativeStepSize * avg / denom
-            }
+        forEachVector(count) { i, lanes in
+            let pi = V.load(p + i, lanes: lanes)
+            let gi = V.load(g + i, lanes: lanes)
+            let grad = k.l2 == 0 ? gi : gi + k.l2 * pi
+            let avg = V.load(gradAvg + i, lanes: lanes) * k.mom + k.oneMinusMom * grad
+            V.store(avg, gradAvg + i, lanes: lanes)
+            let sq = V.load(sqrAvg + i, lanes: lanes) * k.sqrMom + k.oneMinusSqrMom * grad * grad
+            V.store(sq, sqrAvg + i, lanes: lanes)
+            let denom = (sq / k.debias2).squareRoot() + k.eps
+            V.store(pi + k.negativeStepSize * avg / denom, p + i, lanes: lanes)
         }
     }
 
@@ -82,13 +82,21 @@ enum UpdateKernels {
     /// gradient on the first step), then `p.add_(buf, alpha=-lr)`.
     static func sgd(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ buffer: UnsafeMutablePointer<Float>,
                     count: Int, l2: Float, momentum: Float, negativeLearningRate: Float, firstStep: Bool) {
-        Parallel.forEach(count, grain: grain) { range in
-            for i in range {
-                let grad = l2 == 0 ? g[i] : g[i] + l2 * p[i]
-                let buf = firstStep || momentum == 0 ? grad : buffer[i] * momentum + grad
-                buffer[i] = buf
-                p[i] = p[i] + negativeLearningRate * buf
-            }
+        forEachVector(count) { i, lanes in
+            let pi = V.load(p + i, lanes: lanes)
+            let gi = V.load(g + i, lanes: lanes)
+            let grad = l2 == 0 ? gi : gi + l2 * pi
+            let buf = firstStep || momentum == 0 ? grad : V.load(buffer + i, lanes: lanes) * momentum + grad
+            V.store(buf, buffer + i, lanes: lanes)
+            V.store(pi + negativeLearningRate * buf, p + i, lanes: lanes)
         }
+    }
+
+    typealias V = SIMD16<Float>
+
+    /// Calls `body(start, lanes)` for the vectors covering 0..<count, in parallel over runs of `grain`.
+    @inline(__always)
+    private static func forEachVector(_ count: Int, _ body: (_ start: Int, _ lanes: Int) -> Void) {
+        Parallel.forEach(count, grain: grain) { range in V.forEachVector(in: range, body) }
     }
 }

@@ -27,9 +27,22 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         self.init(shape: shape, data: data)
     }
 
+    /// Large tensors are filled on all threads: backward kernels accumulate, so every gradient
+    /// buffer starts as a fill as large as the activation it belongs to.
     public init(repeating value: Float, shape: [Int]) {
-        self.init(shape: shape, data: [Float](repeating: value, count: Tensor.elementCount(shape)))
+        let count = Tensor.elementCount(shape)
+        guard count >= Tensor.parallelFillCount else {
+            self.init(shape: shape, data: [Float](repeating: value, count: count))
+            return
+        }
+        self.init(uninitializedShape: shape) { p in
+            Parallel.forEach(count, grain: Tensor.parallelFillCount / 2) { range in
+                (p + range.lowerBound).initialize(repeating: value, count: range.count)
+            }
+        }
     }
+
+    static let parallelFillCount = 1 << 16
 
     public static func elementCount(_ shape: [Int]) -> Int {
         shape.reduce(1, *)

@@ -110,7 +110,10 @@ public enum BatchNorm {
                 input.withUnsafePointer { x in
                     forEachRow(layout) { row, c in
                         let a = dyScale[c], b = centredScale[c], s = shift[c], mu = mean.data[c]
-                        for i in row..<(row + layout.plane) { dx[i] += a * dy[i] + b * (x[i] - mu) + s }
+                        Row.forEachVector(in: row..<(row + layout.plane)) { i, lanes in
+                            let grad = a * Row.load(dy + i, lanes: lanes) + b * (Row.load(x + i, lanes: lanes) - mu) + s
+                            Row.store(Row.load(dx + i, lanes: lanes) + grad, dx + i, lanes: lanes)
+                        }
                     }
                 }
             }
@@ -137,7 +140,10 @@ public enum BatchNorm {
             gradOutput.withUnsafePointer { dy in
                 forEachRow(layout) { row, c in
                     let a = dyScale[c]
-                    for i in row..<(row + layout.plane) { dx[i] += a * dy[i] }
+                    Row.forEachVector(in: row..<(row + layout.plane)) { i, lanes in
+                        let sum = Row.load(dx + i, lanes: lanes) + a * Row.load(dy + i, lanes: lanes)
+                        Row.store(sum, dx + i, lanes: lanes)
+                    }
                 }
             }
         }
@@ -167,22 +173,19 @@ public enum BatchNorm {
                 variance.withUnsafeMutableBufferPointer { varianceOut in
                     Parallel.forEach(l.channels, grain: max(1, 16_384 / max(1, l.count))) { range in
                         for c in range {
-                            var total = 0.0
-                            for n in 0..<l.batch {
-                                let row = p + (n * l.channels + c) * l.plane
-                                for i in 0..<l.plane { total += Double(row[i]) }
-                            }
-                            let mu = total / Double(l.count)
-                            var squares = 0.0
-                            for n in 0..<l.batch {
-                                let row = p + (n * l.channels + c) * l.plane
-                                for i in 0..<l.plane {
-                                    let d = Double(row[i]) - mu
-                                    squares += d * d
-                                }
+                            var total = Sums()
+                            forEachVector(l, channel: c) { i, lanes in total += Sums(Lanes.load(p + i, lanes: lanes)) }
+                            let mu = total.sum() / Double(l.count)
+                            var squares = Sums()
+                            forEachVector(l, channel: c) { i, lanes in
+                                let d = Sums(Lanes.load(p + i, lanes: lanes)) - mu
+                                // Unused lanes load 0, which is not the mean; they must add nothing.
+                                let square = d * d
+                                squares += lanes == Sums.scalarCount
+                                    ? square : square.replacing(with: 0, where: Self.laneIndex .>= Int64(lanes))
                             }
                             meanOut[c] = mu
-                            varianceOut[c] = squares / Double(l.count)
+                            varianceOut[c] = squares.sum() / Double(l.count)
                         }
                     }
                 }
@@ -203,17 +206,15 @@ public enum BatchNorm {
                         Parallel.forEach(l.channels, grain: max(1, 16_384 / max(1, l.count))) { range in
                             for c in range {
                                 let mu = Double(mean.data[c])
-                                var total = 0.0, centred = 0.0
-                                for n in 0..<l.batch {
-                                    let offset = (n * l.channels + c) * l.plane
-                                    for i in offset..<(offset + l.plane) {
-                                        let g = Double(dy[i])
-                                        total += g
-                                        centred += g * (Double(x[i]) - mu)
-                                    }
+                                var sums = Sums(), centred = Sums()
+                                forEachVector(l, channel: c) { i, lanes in
+                                    // Unused lanes load dy = 0, so they add nothing to either sum.
+                                    let g = Sums(Lanes.load(dy + i, lanes: lanes))
+                                    sums += g
+                                    centred += g * (Sums(Lanes.load(x + i, lanes: lanes)) - mu)
                                 }
-                                sumDyOut[c] = total
-                                sumDyXhatOut[c] = centred * Double(inverseStd.data[c])
+                                sumDyOut[c] = sums.sum()
+                                sumDyXhatOut[c] = centred.sum() * Double(inverseStd.data[c])
                             }
                         }
                     }
@@ -232,20 +233,35 @@ public enum BatchNorm {
             scale[c] = (weight?.data[c] ?? 1) * inverseStd.data[c]
             shift[c] = (bias?.data[c] ?? 0) - mean.data[c] * scale[c]
         }
-        var output = Tensor(zeros: x.shape)
-        x.withUnsafePointer { src in
-            output.withUnsafeMutablePointer { dst in
+        return x.withUnsafePointer { src in
+            Tensor(uninitializedShape: x.shape) { dst in
                 forEachRow(l) { row, c in
                     let a = scale[c], b = shift[c]
-                    for i in row..<(row + l.plane) { dst[i] = src[i] * a + b }
+                    Row.forEachVector(in: row..<(row + l.plane)) { i, lanes in
+                        Row.store(Row.load(src + i, lanes: lanes) * a + b, dst + i, lanes: lanes)
+                    }
                 }
             }
         }
-        return output
     }
 
     private static func runningInverseStd(_ running: BatchNormRunningStatistics, eps: Float) -> Tensor {
         running.variance.map { Float(1 / (Double($0) + Double(eps)).squareRoot()) }
+    }
+
+    /// Elementwise passes run 16 lanes at a time, channel sums in Double over 8 lanes.
+    typealias Row = SIMD16<Float>
+    typealias Lanes = SIMD8<Float>
+    typealias Sums = SIMD8<Double>
+    private static let laneIndex = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7)
+
+    /// Calls `body(index, lanes)` for the vectors covering channel c's planes, image by image.
+    @inline(__always)
+    private static func forEachVector(_ l: Layout, channel c: Int, _ body: (_ index: Int, _ lanes: Int) -> Void) {
+        for n in 0..<l.batch {
+            let row = (n * l.channels + c) * l.plane
+            Lanes.forEachVector(in: row..<(row + l.plane), body)
+        }
     }
 
     /// Calls `body(offset of the plane, channel)` for every (image, channel) plane, in parallel.

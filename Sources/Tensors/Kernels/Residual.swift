@@ -4,14 +4,11 @@
 
 public enum Residual {
     public static func forward(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.shape == b.shape, "residual branches differ: \(a.shape) vs \(b.shape)")
-        return a + b
+        Elementwise.map(a, b, "residual") { $0 + $1 }
     }
 
     /// gradInput += gradOutput, for either branch.
     public static func backward(_ gradOutput: Tensor, into gradInput: inout Tensor) {
-        precondition(gradInput.shape == gradOutput.shape,
-                     "residual gradInput \(gradInput.shape) vs gradOutput \(gradOutput.shape)")
-        gradInput.add(gradOutput)
+        Elementwise.accumulate(gradOutput, into: &gradInput, "residual")
     }
 }

@@ -35,30 +35,6 @@ extension SIMD2: TileLanes where Scalar == Float {
 }
 
 extension TileLanes {
-    /// The first `lanes` values at p, zeros after them.
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, lanes: Int) -> Self {
-        if lanes == scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
-        var v = Self()
-        for l in 0..<lanes { v[l] = p[l] }
-        return v
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>, lanes: Int) -> Self {
-        load(UnsafePointer(p), lanes: lanes)
-    }
-
-    /// Writes the first `lanes` values to p.
-    @inline(__always)
-    static func store(_ v: Self, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
-        if lanes == scalarCount {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Self.self)
-        } else {
-            for l in 0..<lanes { p[l] = v[l] }
-        }
-    }
-
     /// p[2l] = even[l], p[2l + 1] = odd[l] (or += when `add`), for every lane.
     @inline(__always)
     static func interleave(_ even: Self, _ odd: Self, into p: UnsafeMutablePointer<Float>, add: Bool) {

@@ -1,0 +1,41 @@
+// FloatLanes: SIMD vectors of Float loaded from and stored to raw buffers, whole or partial.
+//   buffer: any contiguous Float run; a partial vector covers the run's last `lanes` < width values.
+
+/// Elementwise loops over Float buffers written once on vectors: a run's tail is one partial vector
+/// (unused lanes read as zero and are never stored), so no loop needs a separate scalar copy.
+extension SIMD where Scalar == Float {
+    /// The first `lanes` values at p, zeros after them.
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>, lanes: Int) -> Self {
+        if lanes == scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+        var v = Self()
+        for l in 0..<lanes { v[l] = p[l] }
+        return v
+    }
+
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafeMutablePointer<Float>, lanes: Int) -> Self {
+        load(UnsafePointer(p), lanes: lanes)
+    }
+
+    /// Writes the first `lanes` values to p.
+    @inlinable @inline(__always)
+    public static func store(_ v: Self, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
+        if lanes == scalarCount {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Self.self)
+        } else {
+            for l in 0..<lanes { p[l] = v[l] }
+        }
+    }
+
+    /// Calls `body(start, lanes)` for consecutive vectors covering `range`, the last one partial.
+    @inlinable @inline(__always)
+    public static func forEachVector(in range: Range<Int>, _ body: (_ start: Int, _ lanes: Int) -> Void) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let lanes = Swift.min(scalarCount, range.upperBound - i)
+            body(i, lanes)
+            i += lanes
+        }
+    }
+}
