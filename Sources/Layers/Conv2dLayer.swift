@@ -12,9 +12,10 @@ public final class Conv2dLayer: Module {
     public var isTraining = true
     private var cachedInput: Tensor?
     private var geometry: Conv2dGeometry?
-    /// The weight as the kernel multiplies by it, with the weight version it was made from: a frozen
-    /// body prepares its weights once, a trained one once per step instead of twice.
-    private var prepared: (version: Int, weight: Tensor?)?
+    /// The weight as the kernel multiplies by it, with the weight version and input plane it was made
+    /// for (the unrolled form depends on the plane): a frozen body prepares its weights once, a
+    /// trained one once per step instead of twice.
+    private var prepared: (version: Int, plane: [Int], weight: Tensor?)?
 
     /// Weights and bias drawn as torch's default (kaiming-uniform with a = √5, bias U(±1/√fan_in)).
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
@@ -50,9 +51,10 @@ public final class Conv2dLayer: Module {
     }
 
     private func preparedWeight(_ g: Conv2dGeometry) -> Tensor? {
-        if let prepared, prepared.version == weight.version { return prepared.weight }
+        let plane = [g.height, g.width]
+        if let prepared, prepared.version == weight.version, prepared.plane == plane { return prepared.weight }
         let fresh = Conv2d.prepare(weight.value, geometry: g)
-        prepared = (weight.version, fresh)
+        prepared = (weight.version, plane, fresh)
         return fresh
     }
 

@@ -24,6 +24,9 @@ struct BenchKernels: ParsableCommand {
     var directPlane: Int?
     @Option(help: ArgumentHelp("Tuning: false keeps 3×3 stride-1 convolutions on im2col.", visibility: .hidden))
     var winograd: Bool?
+    @Option(help: ArgumentHelp("Tuning: false keeps planes smaller than the kernel off the unrolled product.",
+                               visibility: .hidden))
+    var unrolled: Bool?
 
     func run() throws {
         guard batch >= 1, threads >= 1, repeats >= 1, size >= 1 else {
@@ -31,6 +34,7 @@ struct BenchKernels: ParsableCommand {
         }
         if let directPlane { Conv2d.directPlane = directPlane }
         if let winograd { Conv2d.winograd = winograd }
+        if let unrolled { Conv2d.unrolled = unrolled }
         if !json {
             print("OpenBLAS \(BLAS.configuration), core \(BLAS.coreName), \(threads) threads, batch \(batch), \(size) px")
             print(pad("op", 22) + pad("shape", 52) + pad("GFLOP/s", 10, right: true)

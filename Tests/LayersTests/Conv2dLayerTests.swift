@@ -1,4 +1,4 @@
-// Conv2dLayerTests: the layer's prepared (Winograd-transformed) weight follows every change of its weight.
+// Conv2dLayerTests: the layer's prepared (transformed or unrolled) weight follows its weight and input plane.
 
 import Layers
 import Tensors
@@ -42,6 +42,16 @@ final class Conv2dLayerTests: XCTestCase {
         // Loading a checkpoint assigns a new tensor.
         conv.weight.value = randomTensor(conv.weight.shape, seed: 5)
         assertClose(conv.forward(x), expected(conv, x), "after assignment")
+    }
+
+    /// The unrolled weight depends on the input plane: one layer run on 2×2, then 6×6 (Winograd),
+    /// then 1×1 planes must use a prepared weight of the right form each time.
+    func testPreparedWeightFollowsThePlane() {
+        let conv = layer()
+        for (index, size) in [2, 6, 1, 2].enumerated() {
+            let x = randomTensor([2, 8, size, size], seed: UInt64(10 + index))
+            assertClose(conv.forward(x), expected(conv, x), "\(size)×\(size) planes")
+        }
     }
 
     func testBackwardInputUsesTheCurrentWeight() {

@@ -71,13 +71,67 @@ final class Conv2dTests: XCTestCase {
             let g = Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
                                    kernel: (3, 3), padding: (c.5, c.5))
             Conv2d.winograd = true
+            Conv2d.unrolled = false
             Winograd3x3.chunkFloats = c.6
-            defer { Winograd3x3.chunkFloats = 1 << 22; Conv2d.winograd = nil }
+            defer { Winograd3x3.chunkFloats = 1 << 22; Conv2d.winograd = nil; Conv2d.unrolled = nil }
             XCTAssertTrue(Conv2d.useWinograd(g), "\(g)")
+            XCTAssertFalse(Conv2d.useUnrolled(g), "\(g)")
             // Winograd rounds about twice as far from the exact sum as a direct one and, like it, in
             // proportion to the largest terms, so the floor is relative to the largest value.
             checkAgainstReference(g, seed: index, relativeFloor: true)
         }
+    }
+
+    /// (N, C, H, W, O, KH, KW, stride, pad): input planes no larger than the kernel window — ResNet's
+    /// 2×2 and 1×1 late planes, a strided 2×2 → 1×1, an unpadded 3×3 → 1×1, a non-square kernel
+    /// with several outputs, and a 5×5 stride-2 kernel over a 2×3 plane.
+    static let unrolledCases: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (2, 8, 2, 2, 8, 3, 3, 1, 1),
+        (3, 5, 1, 1, 7, 3, 3, 1, 1),
+        (2, 4, 2, 2, 6, 3, 3, 2, 1),
+        (2, 3, 3, 3, 4, 3, 3, 1, 0),
+        (2, 3, 2, 3, 5, 2, 3, 1, 1),
+        (4, 6, 2, 3, 3, 5, 5, 2, 2),
+    ]
+
+    func testUnrolledMatchesReference() {
+        for (index, c) in Self.unrolledCases.enumerated() {
+            let g = Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
+                                   kernel: (c.5, c.6), stride: (c.7, c.7), padding: (c.8, c.8))
+            XCTAssertTrue(Conv2d.useUnrolled(g), "\(g)")
+            checkAgainstReference(g, seed: index)
+        }
+        let larger = Conv2dGeometry(batch: 2, inChannels: 4, height: 4, width: 4, outChannels: 4, kernel: (3, 3),
+                                    padding: (1, 1))
+        XCTAssertFalse(Conv2d.useUnrolled(larger), "a 4×4 plane is larger than the 3×3 window")
+    }
+
+    /// The layer's path: a prepared unrolled weight gives what unrolling on the fly gives, and the
+    /// result is the same on one thread and two.
+    func testUnrolledPreparedWeightAndThreadCount() {
+        let g = Conv2dGeometry(batch: 8, inChannels: 64, height: 2, width: 2, outChannels: 32, kernel: (3, 3),
+                               padding: (1, 1))
+        let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
+        let dy = randomTensor(g.outputShape, seed: 3)
+        func run(prepared: Tensor?) -> [Tensor] {
+            var dx: Tensor? = Tensor(zeros: g.inputShape), dw: Tensor? = Tensor(zeros: g.weightShape)
+            Conv2d.backward(dy, input: x, weight: w, geometry: g, prepared: prepared, gradWeight: &dw, gradInput: &dx)
+            return [Conv2d.forward(x, weight: w, bias: nil, geometry: g, prepared: prepared),
+                    dx ?? Tensor(zeros: [0]), dw ?? Tensor(zeros: [0])]
+        }
+        let prepared = Conv2d.prepare(w, geometry: g)
+        XCTAssertEqual(prepared?.shape, [32 * 4, 64 * 4])
+        let threads = Parallel.threadCount
+        defer { setThreadCount(threads) }
+        setThreadCount(2)
+        let two = run(prepared: prepared)
+        XCTAssertEqual(two, run(prepared: nil))
+        setThreadCount(1)
+        XCTAssertEqual(two, run(prepared: prepared))
+        Conv2d.unrolled = false
+        defer { Conv2d.unrolled = nil }
+        let other = run(prepared: Conv2d.prepare(w, geometry: g))
+        for (a, b) in zip(two, other) { assertClose(a, b, atol: 1e-5 * b.maxAbs()) }
     }
 
     /// The layer's combined backward (Winograd transforms gradOutput once for both products) gives

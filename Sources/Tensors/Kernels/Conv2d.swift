@@ -2,7 +2,8 @@
 //   input: (N, C, H, W)   weight: (O, C/groups, KH, KW)   bias: (O)   output: (N, O, OH, OW)
 // Images are unfolded a chunk at a time into one wide column matrix, so each GEMM has
 // N = images · OH · OW columns even for the small late-layer planes. A 1×1 stride-1 convolution
-// multiplies the input planes directly (no im2col); a 3×3 stride-1 one goes to Winograd3x3.
+// multiplies the input planes directly (no im2col); a 3×3 stride-1 one goes to Winograd3x3, and
+// one whose input plane fits in the kernel window to UnrolledConv2d.
 
 public enum Conv2d {
     /// Upper bound on the floats of one column buffer; chunks of images are sized to fit.
@@ -56,7 +57,7 @@ public enum Conv2d {
                     withOptionalPointer(input) { x in
                         withOptionalPointer(&gradWeight) { dw in
                             withOptionalPointer(&gradInput) { dx in
-                                if useWinograd(g) {
+                                if useWinograd(g) && !useUnrolled(g) {
                                     Winograd3x3.backward(dy, x, w, u, weightGradient: dw, inputGradient: dx, g)
                                     return
                                 }
@@ -80,20 +81,32 @@ public enum Conv2d {
         tensor?.withUnsafeMutablePointer { body($0) }
     }
 
-    /// The weight in the form this geometry's kernel multiplies by (Winograd's transformed filters),
-    /// or nil when the kernel uses the weight as it is.
+    /// The weight in the form this geometry's kernel multiplies by (the unrolled matrix, Winograd's
+    /// transformed filters), or nil when the kernel uses the weight as it is.
     public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry) -> Tensor? {
         precondition(weight.shape == g.weightShape, "conv2d weight \(weight.shape), expected \(g.weightShape)")
-        guard useWinograd(g) else { return nil }
-        return Tensor(uninitializedShape: Winograd3x3.transformedShape(g)) { u in
-            weight.withUnsafePointer { w in Winograd3x3.transformWeights(w, g, into: u) }
+        guard let shape = preparedShape(g) else { return nil }
+        return Tensor(uninitializedShape: shape) { u in
+            weight.withUnsafePointer { w in
+                if useUnrolled(g) {
+                    UnrolledConv2d.unroll(w, g, into: u)
+                } else {
+                    Winograd3x3.transformWeights(w, g, into: u)
+                }
+            }
         }
+    }
+
+    private static func preparedShape(_ g: Conv2dGeometry) -> [Int]? {
+        if useUnrolled(g) { return UnrolledConv2d.unrolledShape(g) }
+        if useWinograd(g) { return Winograd3x3.transformedShape(g) }
+        return nil
     }
 
     private static func withPrepared<R>(_ prepared: Tensor?, _ g: Conv2dGeometry,
                                         _ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let prepared, useWinograd(g) else { return body(nil) }
-        precondition(prepared.shape == Winograd3x3.transformedShape(g), "prepared conv2d weight does not match \(g)")
+        guard let prepared, let shape = preparedShape(g) else { return body(nil) }
+        precondition(prepared.shape == shape, "prepared conv2d weight does not match \(g)")
         return prepared.withUnsafePointer { body($0) }
     }
 
@@ -125,6 +138,10 @@ public enum Conv2d {
         let plane = g.outputPlane
         if DepthwiseConv2d.applies(to: g) && useDepthwise {
             DepthwiseConv2d.forward(x, w, y, g)
+            return
+        }
+        if useUnrolled(g) {
+            UnrolledConv2d.forward(x, w, u, y, g)
             return
         }
         if useWinograd(g) {
@@ -177,6 +194,10 @@ public enum Conv2d {
             DepthwiseConv2d.backwardInput(dy, w, dx, g)
             return
         }
+        if useUnrolled(g) {
+            UnrolledConv2d.backwardInput(dy, w, u, dx, g)
+            return
+        }
         if useWinograd(g) {
             Winograd3x3.backward(dy, nil, w, u, weightGradient: nil, inputGradient: dx, g)
             return
@@ -213,6 +234,10 @@ public enum Conv2d {
         let plane = g.outputPlane
         if DepthwiseConv2d.applies(to: g) && useDepthwise {
             DepthwiseConv2d.backwardWeight(dy, x, dw, g)
+            return
+        }
+        if useUnrolled(g) {
+            UnrolledConv2d.backwardWeight(dy, x, dw, g)
             return
         }
         if useWinograd(g) {
@@ -334,6 +359,15 @@ public enum Conv2d {
 
     static func useWinograd(_ g: Conv2dGeometry) -> Bool {
         Winograd3x3.applies(to: g) && winograd != false
+    }
+
+    /// Forces off (false) or lets the geometry decide (nil) UnrolledConv2d; for tests and tuning.
+    nonisolated(unsafe) public static var unrolled: Bool? = nil
+
+    /// Unrolled goes first: where both apply (3×3 stride 1 on a 2×2 or 1×1 plane) it does the same
+    /// multiplies as Winograd without the transforms.
+    static func useUnrolled(_ g: Conv2dGeometry) -> Bool {
+        UnrolledConv2d.applies(to: g) && unrolled != false
     }
 
     /// Forces (true / false) or lets the heuristic choose (nil) the image-parallel path; for tests

@@ -57,7 +57,8 @@ enum Elementwise {
         a.withUnsafePointer { pa in
             destination.withUnsafeMutablePointer { dst in
                 forEachVector(a.count) { i, lanes in
-                    Lanes.store(Lanes.load(dst + i, lanes: lanes) + Lanes.load(pa + i, lanes: lanes), dst + i, lanes: lanes)
+                    let sum = Lanes.load(dst + i, lanes: lanes) + Lanes.load(pa + i, lanes: lanes)
+                    Lanes.store(sum, dst + i, lanes: lanes)
                 }
             }
         }
