@@ -1,6 +1,6 @@
 // MaxPool2dTests: max pooling against the naive reference, finite differences and torch's outputs.
 
-import Tensors
+@testable import Tensors
 import TestSupport
 import XCTest
 
@@ -24,6 +24,21 @@ final class MaxPool2dTests: XCTestCase {
             MaxPool2d.backward(dy, indices: indices, geometry: g, into: &fromZero)
             assertClose(dx, start + fromZero, "accumulation \(g)")
         }
+    }
+
+    /// The strided path covers the unclipped windows: all but the clipped first output of ResNet's
+    /// 32 → 16 row; nothing when fewer than eight are unclipped, or with stride 1.
+    func testStridedColumnsCoverTheUnclippedOutputs() {
+        func range(_ size: Int, kernel: Int, stride: Int, pad: Int) -> Range<Int> {
+            let g = Pool2dGeometry(input: [1, 1, 1, size], kernel: (1, kernel), stride: (1, stride), padding: (0, pad))
+            let columns = PoolWindows(size: size, count: g.outWidth, kernel: kernel, stride: stride, pad: pad)
+            return MaxPool2d.StridedColumns.vectorRange(columns, width: size)
+        }
+        XCTAssertEqual(range(32, kernel: 3, stride: 2, pad: 1), 1..<16)
+        XCTAssertEqual(range(70, kernel: 3, stride: 2, pad: 1), 1..<35)
+        XCTAssertEqual(range(41, kernel: 2, stride: 2, pad: 0), 0..<20)
+        XCTAssertEqual(range(16, kernel: 3, stride: 2, pad: 1), 0..<0)
+        XCTAssertEqual(range(70, kernel: 3, stride: 1, pad: 1), 0..<0)
     }
 
     func testNaNAndInfinityMatchReference() {

@@ -19,6 +19,10 @@ let poolTestGeometries: [Pool2dGeometry] = [
     Pool2dGeometry(input: [3, 2, 9, 11], kernel: (4, 3), stride: (3, 2), padding: (2, 1), ceilMode: true),
     Pool2dGeometry(input: [1, 1, 1, 1], kernel: (1, 1)),
     Pool2dGeometry(input: [4, 16, 32, 31], kernel: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true),
+    // Several eight-output vectors per row with clipped windows on both sides (MaxPool2d's strided path).
+    Pool2dGeometry(input: [2, 3, 9, 70], kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+    Pool2dGeometry(input: [1, 2, 6, 41], kernel: (2, 2), stride: (2, 2)),
+    Pool2dGeometry(input: [1, 2, 7, 44], kernel: (4, 4), stride: (2, 2), padding: (2, 2), ceilMode: true),
 ]
 
 final class Pool2dGeometryTests: XCTestCase {

@@ -11,6 +11,8 @@ struct PoolWindows {
     /// torch's avg_pool2d divisor factor with count_include_pad: the window's extent including
     /// padding, but only up to size + pad (ceil_mode's extra window does not count beyond it).
     var paddedExtent: [Int]
+    /// The fixed windows' kernel, stride and padding; nil for adaptive windows.
+    var fixed: (kernel: Int, stride: Int, pad: Int)?
 
     var count: Int { start.count }
 
@@ -22,6 +24,7 @@ struct PoolWindows {
         start.reserveCapacity(count)
         end.reserveCapacity(count)
         paddedExtent.reserveCapacity(count)
+        fixed = (kernel, stride, pad)
         for i in 0..<count {
             let first = i * stride - pad
             let last = min(first + kernel, size + pad)
