@@ -297,14 +297,22 @@ enum Winograd3x3 {
         }
     }
 
-    /// A row copy; rows of late layers hold a handful of values, where a memmove call costs more
-    /// than the copy.
+    /// A row copy in whole vectors; rows hold 4 to 56 values, where a memmove call costs more than
+    /// the copy.
     @inline(__always)
     private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        if count > 16 {
-            target.update(from: source, count: count)
-        } else {
-            for i in 0..<count { target[i] = source[i] }
+        var i = 0
+        while i + 16 <= count {
+            SIMD16.store(SIMD16.load(source + i, lanes: 16), target + i, lanes: 16)
+            i += 16
+        }
+        while i + 4 <= count {
+            SIMD4.store(SIMD4.load(source + i, lanes: 4), target + i, lanes: 4)
+            i += 4
+        }
+        while i < count {
+            target[i] = source[i]
+            i += 1
         }
     }
 
@@ -319,7 +327,10 @@ enum Winograd3x3 {
             guard ih >= 0 && ih < g.height else { continue }
             let source = scratch + r * pw + first
             let target = plane + ih * g.width
-            for i in 0..<count { target[i] += source[i] }
+            SIMD16<Float>.forEachVector(in: 0..<count) { i, lanes in
+                SIMD16.store(SIMD16.load(target + i, lanes: lanes) + SIMD16.load(source + i, lanes: lanes), target + i,
+                             lanes: lanes)
+            }
         }
     }
 }
