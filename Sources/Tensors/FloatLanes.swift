@@ -39,3 +39,37 @@ extension SIMD where Scalar == Float {
         }
     }
 }
+
+/// Row moves in whole vectors. Rows of late layers hold 2 to 56 values, where a memmove or memset
+/// call costs more than the move itself.
+enum RowCopy {
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            SIMD16.store(SIMD16.load(source + i, lanes: 16), target + i, lanes: 16)
+            i += 16
+        }
+        while i + 4 <= count {
+            SIMD4.store(SIMD4.load(source + i, lanes: 4), target + i, lanes: 4)
+            i += 4
+        }
+        while i < count {
+            target[i] = source[i]
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func zero(_ target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            SIMD16.store(SIMD16(), target + i, lanes: 16)
+            i += 16
+        }
+        while i < count {
+            target[i] = 0
+            i += 1
+        }
+    }
+}

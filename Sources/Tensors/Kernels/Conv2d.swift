@@ -408,8 +408,8 @@ public enum Conv2d {
         Parallel.forEach(images * g.outChannels, grain: max(1, 8192 / max(1, plane))) { range in
             for task in range {
                 let image = task / g.outChannels, o = task % g.outChannels
-                (y + ((firstImage + image) * g.outChannels + o) * plane)
-                    .update(from: product + o * width + image * plane, count: plane)
+                RowCopy.copy(product + o * width + image * plane,
+                             to: y + ((firstImage + image) * g.outChannels + o) * plane, count: plane)
             }
         }
     }
@@ -430,8 +430,8 @@ public enum Conv2d {
         Parallel.forEach(images * g.outChannels, grain: max(1, 8192 / max(1, plane))) { range in
             for task in range {
                 let image = task / g.outChannels, o = task % g.outChannels
-                (gathered + o * width + image * plane)
-                    .update(from: dy + ((firstImage + image) * g.outChannels + o) * plane, count: plane)
+                RowCopy.copy(dy + ((firstImage + image) * g.outChannels + o) * plane,
+                             to: gathered + o * width + image * plane, count: plane)
             }
         }
     }

@@ -41,13 +41,13 @@ enum Im2col {
             let row = destination + oh * ow
             let ih = oh * g.strideHeight - g.padHeight + ki
             if ih < 0 || ih >= g.height {
-                row.update(repeating: 0, count: ow)
+                RowCopy.zero(row, count: ow)
                 continue
             }
             let line = source + ih * g.width
-            if first > 0 { row.update(repeating: 0, count: first) }
+            if first > 0 { RowCopy.zero(row, count: first) }
             if sw == 1 {
-                row.advanced(by: first).update(from: line + (first - g.padWidth + kj), count: end - first)
+                RowCopy.copy(line + (first - g.padWidth + kj), to: row + first, count: end - first)
             } else {
                 var x = first
                 var iw = first * sw - g.padWidth + kj
@@ -67,7 +67,7 @@ enum Im2col {
                     iw += sw
                 }
             }
-            if end < ow { row.advanced(by: end).update(repeating: 0, count: ow - end) }
+            if end < ow { RowCopy.zero(row + end, count: ow - end) }
         }
     }
 

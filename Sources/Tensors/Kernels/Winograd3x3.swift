@@ -261,7 +261,7 @@ enum Winograd3x3 {
             }
             let plane = y + ((firstImage + image) * g.outChannels + o) * g.outputPlane
             for oh in 0..<g.outHeight {
-                copy(scratch + oh * pw, to: plane + oh * g.outWidth, count: g.outWidth)
+                RowCopy.copy(scratch + oh * pw, to: plane + oh * g.outWidth, count: g.outWidth)
             }
         }
     }
@@ -293,26 +293,7 @@ enum Winograd3x3 {
         let first = min(left, pw), count = max(0, min(pw, left + width) - first)
         guard count > 0 else { return }
         for r in max(0, top)..<max(max(0, top), min(tiles.paddedRows, top + height)) {
-            copy(plane + (r - top) * width, to: scratch + r * pw + first, count: count)
-        }
-    }
-
-    /// A row copy in whole vectors; rows hold 4 to 56 values, where a memmove call costs more than
-    /// the copy.
-    @inline(__always)
-    private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            SIMD16.store(SIMD16.load(source + i, lanes: 16), target + i, lanes: 16)
-            i += 16
-        }
-        while i + 4 <= count {
-            SIMD4.store(SIMD4.load(source + i, lanes: 4), target + i, lanes: 4)
-            i += 4
-        }
-        while i < count {
-            target[i] = source[i]
-            i += 1
+            RowCopy.copy(plane + (r - top) * width, to: scratch + r * pw + first, count: count)
         }
     }
 
