@@ -18,14 +18,14 @@ public final class AdamW: Optimizer {
     }
 
     public func step() {
-        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, l2, entry in
+        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, decay, entry in
             let count = member.parameter.count
             let t = Double(entry.step)
             let beta1 = hyper.momentum, beta2 = hyper.beta2
             // torch computes the bias corrections in Python floats, then hands the kernels float scalars.
             let stepSize = hyper.learningRate / (1 - pow(beta1, t))
             let constants = UpdateKernels.TorchAdam(
-                l2: l2,
+                decay: decay,
                 lerpWeight: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
                 biasCorrection2Sqrt: Float((1 - pow(beta2, t)).squareRoot()), eps: Float(hyper.eps),
                 negativeStepSize: Float(-stepSize))

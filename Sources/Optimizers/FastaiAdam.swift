@@ -18,12 +18,12 @@ public final class FastaiAdam: Optimizer {
     }
 
     public func step() {
-        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, l2, entry in
+        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, decay, entry in
             let count = member.parameter.count
             let t = Double(entry.step)
             let mom = hyper.momentum, sqrMom = hyper.beta2
             let constants = UpdateKernels.FastaiAdam(
-                l2: l2,
+                decay: decay,
                 mom: Float(mom), oneMinusMom: Float(1 - mom), sqrMom: Float(sqrMom), oneMinusSqrMom: Float(1 - sqrMom),
                 debias2: Float(Self.debias(sqrMom, t)), eps: Float(hyper.eps),
                 negativeStepSize: Float(-hyper.learningRate / Self.debias(mom, t)))

@@ -46,15 +46,14 @@ final class MomentStore {
     /// coefficient left for the gradient and runs the optimiser's own kernel.
     func forEachUpdate(of groups: [ParameterGroup], weightDecay: WeightDecayRule,
                        _ update: (_ member: ParameterGroup.Member, _ hyper: HyperParameters, _ gradient: Tensor,
-                                  _ l2: Float, _ entry: Entry) -> Void) {
+                                  _ decay: Decay, _ entry: Entry) -> Void) {
         for group in groups {
             // Frozen parameters, and ones no backward pass reached, are left alone.
             for member in group.members where member.parameter.requiresGrad {
                 guard let gradient = member.parameter.gradient else { continue }
-                let l2 = weightDecay.applyDecoupled(to: member, group.hyper)
                 let entry = entry(for: member)
                 entry.step += 1
-                update(member, group.hyper, gradient, l2, entry)
+                update(member, group.hyper, gradient, weightDecay.decay(of: member, group.hyper), entry)
             }
         }
     }

@@ -16,14 +16,14 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, l2, entry in
+        moments.forEachUpdate(of: groups, weightDecay: weightDecay) { member, hyper, gradient, decay, entry in
             let count = member.parameter.count
             // torch starts the momentum buffer as a copy of the first gradient.
             let firstStep = entry.step == 1
             member.parameter.value.withUnsafeMutablePointer { p in
                 gradient.withUnsafePointer { g in
                     entry.first.withUnsafeMutablePointer { buffer in
-                        UpdateKernels.sgd(p, g, buffer, count: count, l2: l2, momentum: Float(hyper.momentum),
+                        UpdateKernels.sgd(p, g, buffer, count: count, decay: decay, momentum: Float(hyper.momentum),
                                           negativeLearningRate: Float(-hyper.learningRate), firstStep: firstStep)
                     }
                 }

@@ -8,17 +8,11 @@ enum UpdateKernels {
     /// Below this many elements a loop is cheaper than handing work to other threads.
     static let grain = 1 << 14
 
-    /// `p.mul_(factor)`: decoupled weight decay.
-    static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
-        forEachVector(count) { i, lanes in
-            V.store(V.load(p + i, lanes: lanes) * factor, p + i, lanes: lanes)
-        }
-    }
-
-    /// torch `Adam` (`_single_tensor_adam`): optional L2 into the gradient, `exp_avg.lerp_`,
-    /// `exp_avg_sq.mul_().addcmul_()`, then `p.addcdiv_(exp_avg, sqrt(exp_avg_sq)/bc2 + eps, -step_size)`.
+    /// The decoupled decay's `p.mul_(decay.factor)`, then torch `Adam` (`_single_tensor_adam`):
+    /// optional L2 into the gradient, `exp_avg.lerp_`, `exp_avg_sq.mul_().addcmul_()`, then
+    /// `p.addcdiv_(exp_avg, sqrt(exp_avg_sq)/bc2 + eps, -step_size)`.
     struct TorchAdam {
-        var l2: Float
+        var decay: Decay
         /// `1 − β1`, lerp's weight.
         var lerpWeight: Float
         var beta2: Float
@@ -35,9 +29,9 @@ enum UpdateKernels {
         let lowWeight = abs(k.lerpWeight) < 0.5
         let oneMinusWeight = 1 - k.lerpWeight
         forEachVector(count) { i, lanes in
-            let pi = V.load(p + i, lanes: lanes)
+            let pi = V.load(p + i, lanes: lanes) * k.decay.factor
             let gi = V.load(g + i, lanes: lanes)
-            let grad = k.l2 == 0 ? gi : gi + k.l2 * pi
+            let grad = k.decay.l2 == 0 ? gi : gi + k.decay.l2 * pi
             let mi = V.load(m + i, lanes: lanes)
             let avg = lowWeight ? mi + k.lerpWeight * (grad - mi) : grad - (grad - mi) * oneMinusWeight
             V.store(avg, m + i, lanes: lanes)
@@ -48,10 +42,11 @@ enum UpdateKernels {
         }
     }
 
-    /// fastai2 `Adam`: optional `l2_reg`, `average_grad(dampening=True)`, `average_sqr_grad`, then
-    /// `adam_step`: `p.addcdiv_(grad_avg, (sqr_avg/debias2).sqrt() + eps, value=-lr/debias1)`.
+    /// The decoupled decay's `p.mul_(decay.factor)`, then fastai2 `Adam`: optional `l2_reg`,
+    /// `average_grad(dampening=True)`, `average_sqr_grad`, then `adam_step`:
+    /// `p.addcdiv_(grad_avg, (sqr_avg/debias2).sqrt() + eps, value=-lr/debias1)`.
     struct FastaiAdam {
-        var l2: Float
+        var decay: Decay
         var mom: Float
         var oneMinusMom: Float
         var sqrMom: Float
@@ -66,9 +61,9 @@ enum UpdateKernels {
                            _ gradAvg: UnsafeMutablePointer<Float>, _ sqrAvg: UnsafeMutablePointer<Float>,
                            count: Int, _ k: FastaiAdam) {
         forEachVector(count) { i, lanes in
-            let pi = V.load(p + i, lanes: lanes)
+            let pi = V.load(p + i, lanes: lanes) * k.decay.factor
             let gi = V.load(g + i, lanes: lanes)
-            let grad = k.l2 == 0 ? gi : gi + k.l2 * pi
+            let grad = k.decay.l2 == 0 ? gi : gi + k.decay.l2 * pi
             let avg = V.load(gradAvg + i, lanes: lanes) * k.mom + k.oneMinusMom * grad
             V.store(avg, gradAvg + i, lanes: lanes)
             let sq = V.load(sqrAvg + i, lanes: lanes) * k.sqrMom + k.oneMinusSqrMom * grad * grad
@@ -78,14 +73,15 @@ enum UpdateKernels {
         }
     }
 
-    /// torch `SGD` without dampening or Nesterov: `g + wd·p`, the momentum buffer (a copy of the
-    /// gradient on the first step), then `p.add_(buf, alpha=-lr)`.
+    /// The decoupled decay's `p.mul_(decay.factor)`, then torch `SGD` without dampening or Nesterov:
+    /// `g + wd·p`, the momentum buffer (a copy of the gradient on the first step), then
+    /// `p.add_(buf, alpha=-lr)`.
     static func sgd(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ buffer: UnsafeMutablePointer<Float>,
-                    count: Int, l2: Float, momentum: Float, negativeLearningRate: Float, firstStep: Bool) {
+                    count: Int, decay: Decay, momentum: Float, negativeLearningRate: Float, firstStep: Bool) {
         forEachVector(count) { i, lanes in
-            let pi = V.load(p + i, lanes: lanes)
+            let pi = V.load(p + i, lanes: lanes) * decay.factor
             let gi = V.load(g + i, lanes: lanes)
-            let grad = l2 == 0 ? gi : gi + l2 * pi
+            let grad = decay.l2 == 0 ? gi : gi + decay.l2 * pi
             let buf = firstStep || momentum == 0 ? grad : V.load(buffer + i, lanes: lanes) * momentum + grad
             V.store(buf, buffer + i, lanes: lanes)
             V.store(pi + negativeLearningRate * buf, p + i, lanes: lanes)

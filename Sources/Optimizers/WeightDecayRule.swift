@@ -30,17 +30,19 @@ public struct WeightDecayRule: Equatable, Sendable {
     }
 }
 
+/// The decay of one parameter in one step, the part every optimiser shares: `factor` scales p
+/// before the update (decoupled: 1 − lr·wd; 1 when none), `l2` times p joins the gradient (L2; 0
+/// when none). The update kernels multiply by the factor first, which is torch's `p.mul_` with the
+/// same rounding, done in the update's own pass over p instead of one of its own.
+struct Decay {
+    var factor: Float
+    var l2: Float
+}
+
 extension WeightDecayRule {
-    /// Applies decoupled decay `p ← p·(1 − lr·wd)` to `member` when this rule decouples, and returns
-    /// the coefficient to add to the gradient when it is L2 (0 otherwise): the part every optimiser shares.
-    func applyDecoupled(to member: ParameterGroup.Member, _ hyper: HyperParameters) -> Float {
+    func decay(of member: ParameterGroup.Member, _ hyper: HyperParameters) -> Decay {
         let wd = weightDecay(hyper, isNormOrBias: member.isNormOrBias)
-        guard mode == .decoupled else { return Float(wd) }
-        if wd != 0 {
-            let factor = Float(1 - hyper.learningRate * wd)
-            let count = member.parameter.count
-            member.parameter.value.withUnsafeMutablePointer { UpdateKernels.scale($0, count: count, by: factor) }
-        }
-        return 0
+        guard mode == .decoupled else { return Decay(factor: 1, l2: Float(wd)) }
+        return Decay(factor: wd == 0 ? 1 : Float(1 - hyper.learningRate * wd), l2: 0)
     }
 }
