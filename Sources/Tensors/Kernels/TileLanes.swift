@@ -8,52 +8,36 @@
 protocol TileLanes: SIMD where Scalar == Float {
     /// A vector of twice the width, for a row of even and odd columns together.
     associatedtype Wide: SIMD where Wide.Scalar == Float
-    /// Lanes l from p[2l] (even) and p[2l + 1] (odd).
-    static func deinterleave(_ p: UnsafePointer<Float>) -> (even: Self, odd: Self)
-    /// (even[0], odd[0], even[1], odd[1], …).
-    static func zip(_ even: Self, _ odd: Self) -> Wide
 }
 
-extension SIMD8: TileLanes where Scalar == Float {
-    @inline(__always)
-    static func deinterleave(_ p: UnsafePointer<Float>) -> (even: Self, odd: Self) {
-        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-        return (v.evenHalf, v.oddHalf)
-    }
-
-    @inline(__always)
-    static func zip(_ e: Self, _ o: Self) -> SIMD16<Float> {
-        SIMD16(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3], e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7])
-    }
-}
-
-extension SIMD4: TileLanes where Scalar == Float {
-    @inline(__always)
-    static func deinterleave(_ p: UnsafePointer<Float>) -> (even: Self, odd: Self) {
-        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-        return (v.evenHalf, v.oddHalf)
-    }
-
-    @inline(__always)
-    static func zip(_ e: Self, _ o: Self) -> SIMD8<Float> {
-        SIMD8(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3])
-    }
-}
-
-extension SIMD2: TileLanes where Scalar == Float {
-    @inline(__always)
-    static func deinterleave(_ p: UnsafePointer<Float>) -> (even: Self, odd: Self) {
-        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-        return (v.evenHalf, v.oddHalf)
-    }
-
-    @inline(__always)
-    static func zip(_ e: Self, _ o: Self) -> SIMD4<Float> {
-        SIMD4(e[0], o[0], e[1], o[1])
-    }
-}
+extension SIMD8: TileLanes where Scalar == Float { typealias Wide = SIMD16<Float> }
+extension SIMD4: TileLanes where Scalar == Float { typealias Wide = SIMD8<Float> }
+extension SIMD2: TileLanes where Scalar == Float { typealias Wide = SIMD4<Float> }
 
 extension TileLanes {
+    /// Lanes l from p[2l] (even) and p[2l + 1] (odd): one wide load and a deinterleave.
+    @inline(__always)
+    static func deinterleave(_ p: UnsafePointer<Float>) -> (even: Self, odd: Self) {
+        let wide = UnsafeRawPointer(p).loadUnaligned(as: Wide.self)
+        var even = Self(), odd = Self()
+        for l in 0..<scalarCount {
+            even[l] = wide[2 * l]
+            odd[l] = wide[2 * l + 1]
+        }
+        return (even, odd)
+    }
+
+    /// (even[0], odd[0], even[1], odd[1], …).
+    @inline(__always)
+    static func zip(_ even: Self, _ odd: Self) -> Wide {
+        var wide = Wide()
+        for l in 0..<scalarCount {
+            wide[2 * l] = even[l]
+            wide[2 * l + 1] = odd[l]
+        }
+        return wide
+    }
+
     /// p[2l] = even[l], p[2l + 1] = odd[l] (or += when `add`), for every lane.
     @inline(__always)
     static func interleave(_ even: Self, _ odd: Self, into p: UnsafeMutablePointer<Float>, add: Bool) {
