@@ -13,6 +13,16 @@ final class ProgressReporterTests: XCTestCase {
         func reporter(_ mode: ProgressReporter.Mode, columns: Int? = 120) -> ProgressReporter {
             ProgressReporter(mode: mode, sink: { self.output += $0 }, now: { self.time }, columns: { columns })
         }
+
+        /// A validation pass of `batches` batches, `seconds` apart, started `startDelay` after now.
+        func validate(_ reporter: ProgressReporter, batches: Int, seconds: Double, startDelay: Double) {
+            time += startDelay
+            reporter.validation(epoch: 0, done: 0, of: batches)
+            for done in 1...batches {
+                time += seconds
+                reporter.validation(epoch: 0, done: done, of: batches)
+            }
+        }
     }
 
     private func record(_ epoch: Int) -> EpochRecord {
@@ -84,12 +94,7 @@ final class ProgressReporterTests: XCTestCase {
             capture.time += 1
             reporter.batch(epoch: 0, batch: batch, batches: 4, loss: 2)
         }
-        capture.time += 5
-        reporter.validation(epoch: 0, done: 0, of: 8)
-        for done in 1...8 {
-            capture.time += 0.25
-            reporter.validation(epoch: 0, done: done, of: 8)
-        }
+        capture.validate(reporter, batches: 8, seconds: 0.25, startDelay: 5)
         XCTAssertTrue(capture.output.contains("epoch 1/2 valid ━━━━━━━━━━━━━━━─────────────── 4/8 batches · 16.0 img/s"
                                               + " · ETA 0:01"), capture.output)
         let validationBars = capture.output.components(separatedBy: "\r\u{1B}[2K").filter { $0.contains(" valid ") }
@@ -103,12 +108,7 @@ final class ProgressReporterTests: XCTestCase {
         let plain = Capture()
         let lines = plain.reporter(.plain, columns: nil)
         lines.stageStarted(epochs: 1, batchSize: 4)
-        plain.time += 3
-        lines.validation(epoch: 0, done: 0, of: 40)
-        for done in 1...40 {
-            plain.time += 0.5
-            lines.validation(epoch: 0, done: done, of: 40)
-        }
+        plain.validate(lines, batches: 40, seconds: 0.5, startDelay: 3)
         XCTAssertTrue(plain.output.contains("  epoch 1/1 valid: 20/40 batches · 8.0 img/s · ETA 0:10\n"), plain.output)
     }
 
