@@ -135,6 +135,27 @@ final class BatchNormTests: XCTestCase {
         }
     }
 
+    /// Non-integer values far from zero (mean ≈ 5·10⁴, std ≈ 0.3) over a million values: the
+    /// statistics must match a two-pass Double reference to Float precision, where an unshifted
+    /// one-pass E[x²] − E[x]² misses the variance by 0.4%.
+    func testStatisticsStayAccurateFarFromZero() {
+        let shape = [16, 2, 256, 256]
+        var x = randomTensor(shape, seed: 11, low: -0.5, high: 0.5)
+        for i in 0..<x.count { x.data[i] += (i / 65_536) % 2 == 0 ? 50_000.3 : -3 }
+        var running = BatchNormRunningStatistics(channels: 2)
+        let stats = BatchNorm.forwardTraining(x, weight: nil, bias: nil, running: &running).batch
+        let plane = 65_536
+        for c in 0..<2 {
+            var values: [Double] = []
+            for n in 0..<16 { values += x.data[(n * 2 + c) * plane..<(n * 2 + c + 1) * plane].map(Double.init) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+            XCTAssertEqual(Double(stats.mean.data[c]), mean, accuracy: abs(mean) * 1e-7)
+            XCTAssertEqual(Double(stats.inverseStd.data[c]), 1 / (variance + 1e-5).squareRoot(),
+                           accuracy: 1e-6 / (variance + 1e-5).squareRoot(), "channel \(c)")
+        }
+    }
+
     func testTrainingGradientsMatchFiniteDifferences() {
         for (index, shape) in Self.shapes.enumerated() where shape[0] * shape.dropFirst(2).reduce(1, *) > 1 {
             let channels = shape[1]

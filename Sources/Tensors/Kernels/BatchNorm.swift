@@ -164,10 +164,9 @@ public enum BatchNorm {
         }
     }
 
-    /// One pass of Σx and Σx² in Double per channel: a second pass for the centred sum would add a
-    /// third to the forward's memory traffic. Float inputs square exactly in Double, and over a
-    /// million values the sums' rounding keeps E[x²] − E[x]² within Float precision of the
-    /// variance while |mean| / std stays below about 10³ (activations sit near 1).
+    /// One pass per channel of Σd and Σd² in Double with d = x − (the channel's first value): a
+    /// second pass for the centred sum would add a third to the forward's memory traffic, and the
+    /// shift keeps E[d²] − E[d]² from cancelling when the mean is far from zero.
     private static func meanAndBiasedVariance(_ x: Tensor, _ l: Layout) -> (mean: [Double], variance: [Double]) {
         var mean = [Double](repeating: 0, count: l.channels)
         var variance = [Double](repeating: 0, count: l.channels)
@@ -176,16 +175,20 @@ public enum BatchNorm {
                 variance.withUnsafeMutableBufferPointer { varianceOut in
                     Parallel.forEach(l.channels, grain: max(1, 16_384 / max(1, l.count))) { range in
                         for c in range {
+                            let shift = Double(p[c * l.plane])
                             var total = Sums(), squares = Sums()
                             forEachVector(l, channel: c) { i, lanes in
-                                // Unused lanes load 0 and add nothing to either sum.
-                                let v = Sums(Lanes.load(p + i, lanes: lanes))
-                                total += v
-                                squares += v * v
+                                var d = Sums(Lanes.load(p + i, lanes: lanes)) - shift
+                                // Unused lanes load 0, which is not the shift; they must add nothing.
+                                if lanes < Sums.scalarCount {
+                                    d.replace(with: 0, where: Self.laneIndex .>= Int64(lanes))
+                                }
+                                total += d
+                                squares += d * d
                             }
-                            let mu = total.sum() / Double(l.count)
-                            meanOut[c] = mu
-                            varianceOut[c] = max(0, squares.sum() / Double(l.count) - mu * mu)
+                            let meanShift = total.sum() / Double(l.count)
+                            meanOut[c] = shift + meanShift
+                            varianceOut[c] = max(0, squares.sum() / Double(l.count) - meanShift * meanShift)
                         }
                     }
                 }
@@ -253,6 +256,7 @@ public enum BatchNorm {
     typealias Row = SIMD16<Float>
     typealias Lanes = SIMD8<Float>
     typealias Sums = SIMD8<Double>
+    private static let laneIndex = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7)
 
     /// Calls `body(index, lanes)` for the vectors covering channel c's planes, image by image.
     @inline(__always)
