@@ -90,9 +90,8 @@ enum UpdateKernels {
 
     typealias V = SIMD16<Float>
 
-    /// Calls `body(start, lanes)` for the vectors covering 0..<count, in parallel over runs of `grain`.
     @inline(__always)
     private static func forEachVector(_ count: Int, _ body: (_ start: Int, _ lanes: Int) -> Void) {
-        Parallel.forEach(count, grain: grain) { range in V.forEachVector(in: range, body) }
+        V.forEachVector(count: count, grain: grain, body)
     }
 }

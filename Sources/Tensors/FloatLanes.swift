@@ -38,6 +38,12 @@ extension SIMD where Scalar == Float {
             i += lanes
         }
     }
+
+    /// The vectors covering 0..<count, spread over the workers in runs of at least `grain` values.
+    @inlinable @inline(__always)
+    public static func forEachVector(count: Int, grain: Int, _ body: (_ start: Int, _ lanes: Int) -> Void) {
+        Parallel.forEach(count, grain: grain) { range in forEachVector(in: range, body) }
+    }
 }
 
 /// Row moves in whole vectors. Rows of late layers hold 2 to 56 values, where a memmove or memset

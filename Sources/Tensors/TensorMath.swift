@@ -1,13 +1,18 @@
 // TensorMath: the elementwise operations and reductions the layers, optimisers and tests need.
 
 extension Tensor {
-    /// self += scale · other (shapes must match).
+    /// self += scale · other (shapes must match), in vectors on all threads: residual and
+    /// gradient sums run it on whole activations.
     public mutating func add(_ other: Tensor, scale: Float = 1) {
         precondition(shape == other.shape, "add: shape \(shape) vs \(other.shape)")
+        typealias Lanes = SIMD16<Float>
         let n = count
         other.withUnsafePointer { src in
             withUnsafeMutablePointer { dst in
-                for i in 0..<n { dst[i] += scale * src[i] }
+                Lanes.forEachVector(count: n, grain: Elementwise.grain) { i, lanes in
+                    let sum = Lanes.load(dst + i, lanes: lanes) + scale * Lanes.load(src + i, lanes: lanes)
+                    Lanes.store(sum, dst + i, lanes: lanes)
+                }
             }
         }
     }

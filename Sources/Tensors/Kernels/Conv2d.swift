@@ -353,8 +353,8 @@ public enum Conv2d {
     /// convolution (tests compare both).
     nonisolated(unsafe) public static var useDepthwise = true
 
-    /// Forces (true / false) or lets the heuristic choose (nil) Winograd F(2×2, 3×3) for the shapes
-    /// it applies to; for tests and tuning.
+    /// Forces off (false) or allows (nil or true) Winograd F(2×2, 3×3) for the shapes it applies
+    /// to; for tests and tuning.
     nonisolated(unsafe) public static var winograd: Bool? = nil
 
     static func useWinograd(_ g: Conv2dGeometry) -> Bool {

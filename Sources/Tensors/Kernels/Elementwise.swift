@@ -51,22 +51,8 @@ enum Elementwise {
         }
     }
 
-    /// destination[i] += a[i].
-    static func accumulate(_ a: Tensor, into destination: inout Tensor, _ name: String) {
-        precondition(destination.shape == a.shape, "\(name) backward: shapes \(a.shape), \(destination.shape) differ")
-        a.withUnsafePointer { pa in
-            destination.withUnsafeMutablePointer { dst in
-                forEachVector(a.count) { i, lanes in
-                    let sum = Lanes.load(dst + i, lanes: lanes) + Lanes.load(pa + i, lanes: lanes)
-                    Lanes.store(sum, dst + i, lanes: lanes)
-                }
-            }
-        }
-    }
-
-    /// Calls `body(start, lanes)` for the vectors covering 0..<count, in parallel over runs of `grain`.
     @inline(__always)
     static func forEachVector(_ count: Int, _ body: (_ start: Int, _ lanes: Int) -> Void) {
-        Parallel.forEach(count, grain: grain) { range in Lanes.forEachVector(in: range, body) }
+        Lanes.forEachVector(count: count, grain: grain, body)
     }
 }

@@ -9,6 +9,8 @@ public enum Residual {
 
     /// gradInput += gradOutput, for either branch.
     public static func backward(_ gradOutput: Tensor, into gradInput: inout Tensor) {
-        Elementwise.accumulate(gradOutput, into: &gradInput, "residual")
+        precondition(gradInput.shape == gradOutput.shape,
+                     "residual gradInput \(gradInput.shape) vs gradOutput \(gradOutput.shape)")
+        gradInput.add(gradOutput)
     }
 }
