@@ -52,8 +52,14 @@ public final class Conv2dLayer: Module {
 
     private func preparedWeight(_ g: Conv2dGeometry) -> Tensor? {
         let plane = [g.height, g.width]
-        if let prepared, prepared.version == weight.version, prepared.plane == plane { return prepared.weight }
-        let fresh = Conv2d.prepare(weight.value, geometry: g)
+        if let prepared, prepared.version == weight.version, prepared.plane == plane,
+           prepared.weight?.shape == Conv2d.preparedShape(g) {
+            return prepared.weight
+        }
+        // Taken out of the cache first, so that its storage is uniquely held and refilled in place.
+        var storage = prepared?.weight
+        prepared = nil
+        let fresh = Conv2d.prepare(weight.value, geometry: g, reusing: &storage)
         prepared = (weight.version, plane, fresh)
         return fresh
     }

@@ -48,10 +48,29 @@ final class Conv2dLayerTests: XCTestCase {
     /// then 1×1 planes must use a prepared weight of the right form each time.
     func testPreparedWeightFollowsThePlane() {
         let conv = layer()
+        // Unrolled (O·P, C·Q) on 2×2 and 1×1 planes, Winograd's (16, O, C) on 6×6.
+        let forms = [2: [32, 32], 6: [16, 8, 8], 1: [8, 8]]
         for (index, size) in [2, 6, 1, 2].enumerated() {
             let x = randomTensor([2, 8, size, size], seed: UInt64(10 + index))
+            let g = Conv2dGeometry(input: x.shape, weight: conv.weight.shape, padding: (1, 1))
+            XCTAssertEqual(Conv2d.preparedShape(g), forms[size], "\(size)×\(size)")
             assertClose(conv.forward(x), expected(conv, x), "\(size)×\(size) planes")
         }
+    }
+
+    /// Re-preparing into an earlier prepared weight of the right shape writes its storage in place
+    /// and gives what a fresh preparation gives; a weight of another shape is not reused.
+    func testPrepareReusesStorage() {
+        let g = Conv2dGeometry(input: [2, 8, 6, 6], weight: [8, 8, 3, 3], padding: (1, 1))
+        var storage = Conv2d.prepare(randomTensor([8, 8, 3, 3], seed: 1), geometry: g)
+        let address = storage?.withUnsafePointer { UInt(bitPattern: $0) }
+        let w = randomTensor([8, 8, 3, 3], seed: 2)
+        let again = Conv2d.prepare(w, geometry: g, reusing: &storage)
+        XCTAssertNil(storage, "taken out")
+        XCTAssertEqual(again?.withUnsafePointer { UInt(bitPattern: $0) }, address)
+        XCTAssertEqual(again, Conv2d.prepare(w, geometry: g))
+        var wrongShape: Tensor? = Tensor(zeros: [3])
+        XCTAssertEqual(Conv2d.prepare(w, geometry: g, reusing: &wrongShape), Conv2d.prepare(w, geometry: g))
     }
 
     func testBackwardInputUsesTheCurrentWeight() {

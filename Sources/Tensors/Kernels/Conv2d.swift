@@ -84,9 +84,16 @@ public enum Conv2d {
     /// The weight in the form this geometry's kernel multiplies by (the unrolled matrix, Winograd's
     /// transformed filters), or nil when the kernel uses the weight as it is.
     public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry) -> Tensor? {
+        var none: Tensor?
+        return prepare(weight, geometry: g, reusing: &none)
+    }
+
+    /// `prepare`, taking an earlier prepared weight out of `storage` and overwriting it in place
+    /// when its shape fits, so a layer that re-prepares every step does not allocate every step.
+    public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry, reusing storage: inout Tensor?) -> Tensor? {
         precondition(weight.shape == g.weightShape, "conv2d weight \(weight.shape), expected \(g.weightShape)")
         guard let shape = preparedShape(g) else { return nil }
-        return Tensor(uninitializedShape: shape) { u in
+        func fill(_ u: UnsafeMutablePointer<Float>) {
             weight.withUnsafePointer { w in
                 if useUnrolled(g) {
                     UnrolledConv2d.unroll(w, g, into: u)
@@ -95,9 +102,15 @@ public enum Conv2d {
                 }
             }
         }
+        guard var reused = storage.take(), reused.shape == shape else {
+            return Tensor(uninitializedShape: shape, initialize: fill)
+        }
+        reused.withUnsafeMutablePointer(fill)
+        return reused
     }
 
-    private static func preparedShape(_ g: Conv2dGeometry) -> [Int]? {
+    /// The shape `prepare` gives for this geometry, nil when it prepares nothing.
+    public static func preparedShape(_ g: Conv2dGeometry) -> [Int]? {
         if useUnrolled(g) { return UnrolledConv2d.unrolledShape(g) }
         if useWinograd(g) { return Winograd3x3.transformedShape(g) }
         return nil
