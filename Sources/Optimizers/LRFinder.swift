@@ -97,9 +97,9 @@ public struct LRFinder: Sendable {
 
     /// fastai's suggestions over the sweep with its first `skipStart` and last `skipEnd` points
     /// skipped, and everything from the first NaN on dropped. nil when fewer than two points remain.
-    public func suggestions(_ sweep: Sweep, skipEnd: Int = LRFinder.skipEnd) -> Suggestions? {
+    public func suggestions(_ sweep: Sweep) -> Suggestions? {
         Self.suggestions(learningRates: sweep.learningRates, smoothedLosses: sweep.smoothedLosses,
-                         skipStart: skipStart, skipEnd: skipEnd)
+                         skipStart: skipStart, skipEnd: LRFinder.skipEnd)
     }
 
     public static func suggestions(learningRates: [Double], smoothedLosses: [Double], skipStart: Int,

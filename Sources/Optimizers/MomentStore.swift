@@ -42,8 +42,8 @@ final class MomentStore {
     }
 
     /// The part of a step every optimiser shares: each stepped member that has a gradient, its
-    /// decoupled weight decay applied, its entry's step count advanced; `update` gets the L2
-    /// coefficient left for the gradient and runs the optimiser's own kernel.
+    /// entry's step count advanced; `update` gets the member's decay (the decoupled factor and the
+    /// L2 coefficient, which its kernel applies) and runs the optimiser's own kernel.
     func forEachUpdate(of groups: [ParameterGroup], weightDecay: WeightDecayRule,
                        _ update: (_ member: ParameterGroup.Member, _ hyper: HyperParameters, _ gradient: Tensor,
                                   _ decay: Decay, _ entry: Entry) -> Void) {
