@@ -14,6 +14,14 @@ final class ProgressReporterTests: XCTestCase {
             ProgressReporter(mode: mode, sink: { self.output += $0 }, now: { self.time }, columns: { columns })
         }
 
+        /// One epoch of `batches` training batches, `seconds` apart.
+        func train(_ reporter: ProgressReporter, epoch: Int, batches: Int, seconds: Double, loss: Float) {
+            for batch in 0..<batches {
+                time += seconds
+                reporter.batch(epoch: epoch, batch: batch, batches: batches, loss: loss)
+            }
+        }
+
         /// A validation pass of `batches` batches, `seconds` apart, started `startDelay` after now.
         func validate(_ reporter: ProgressReporter, batches: Int, seconds: Double, startDelay: Double) {
             time += startDelay
@@ -37,10 +45,7 @@ final class ProgressReporterTests: XCTestCase {
         reporter.line("stage frozen: freeze_to -1, trainable 10 of 20")
         reporter.stageStarted(epochs: 2, batchSize: 4)
         for epoch in 0..<2 {
-            for batch in 0..<batches {
-                capture.time += 0.5
-                reporter.batch(epoch: epoch, batch: batch, batches: batches, loss: 1.25)
-            }
+            capture.train(reporter, epoch: epoch, batches: batches, seconds: 0.5, loss: 1.25)
             reporter.epoch(record(epoch))
         }
         reporter.finish()
@@ -90,10 +95,7 @@ final class ProgressReporterTests: XCTestCase {
         let capture = Capture()
         let reporter = capture.reporter(.tty)
         reporter.stageStarted(epochs: 2, batchSize: 4)
-        for batch in 0..<4 {
-            capture.time += 1
-            reporter.batch(epoch: 0, batch: batch, batches: 4, loss: 2)
-        }
+        capture.train(reporter, epoch: 0, batches: 4, seconds: 1, loss: 2)
         capture.validate(reporter, batches: 8, seconds: 0.25, startDelay: 5)
         XCTAssertTrue(capture.output.contains("epoch 1/2 valid ━━━━━━━━━━━━━━━─────────────── 4/8 batches · 16.0 img/s"
                                               + " · ETA 0:01"), capture.output)
@@ -116,10 +118,7 @@ final class ProgressReporterTests: XCTestCase {
         let capture = Capture()
         let reporter = capture.reporter(.tty)
         reporter.stageStarted(epochs: 1, batchSize: 4)
-        for batch in 0..<100 {
-            capture.time += 0.01
-            reporter.batch(epoch: 0, batch: batch, batches: 100, loss: 1)
-        }
+        capture.train(reporter, epoch: 0, batches: 100, seconds: 0.01, loss: 1)
         // 1 s of batches at ≤ 10 redraws per second, plus the first and the last batch.
         let draws = capture.output.components(separatedBy: " batches · ").count - 1
         XCTAssertLessThanOrEqual(draws, 12)
