@@ -1,8 +1,25 @@
 // DataConfig: the `data` section — where images come from, how they are labelled, split, resized, augmented and batched.
 
+import Diagnostics
+
 public struct DataConfig: Equatable, Sendable {
     public enum Source: String, CaseIterable, Sendable {
-        case folder, csv, generated
+        case folder, csv, generated, url, fastai
+    }
+
+    /// An archive downloaded into the cache and unpacked there; `path` is then a folder inside it.
+    public enum Remote: Equatable, Sendable {
+        /// Any .tgz / .tar.gz / .zip; with `sha256`, the download is verified against it.
+        case url(String, sha256: String?)
+        /// A dataset fastai's `URLs` names, verified with fastai's own check.
+        case fastai(FastaiDataset)
+
+        public var url: String {
+            switch self {
+            case let .url(url, _): return url
+            case let .fastai(dataset): return dataset.url
+            }
+        }
     }
 
     public enum Resize: String, CaseIterable, Sendable {
@@ -36,7 +53,8 @@ public struct DataConfig: Equatable, Sendable {
     }
 
     public var source: Source
-    /// The image folder; required for folder and csv sources, optional for generated ones.
+    /// The image folder; required for folder and csv sources, optional for generated ones, and for
+    /// url and fastai sources a folder inside the unpacked archive.
     public var path: String?
     /// Nil for generated data, which carries its own labels.
     public var labels: LabelsConfig?
@@ -49,6 +67,8 @@ public struct DataConfig: Equatable, Sendable {
     public var badFiles: BadFiles
     /// Set exactly when `source` is generated.
     public var generated: Generated?
+    /// Set exactly when `source` is url or fastai.
+    public var remote: Remote?
 
     enum Key: String, ConfigKey {
         case source, path, labels, valid, size, resize
@@ -57,6 +77,7 @@ public struct DataConfig: Equatable, Sendable {
         case badFiles = "bad_files"
         case variant, classes
         case imagesPerClass = "images_per_class"
+        case url, sha256, name
     }
 
     static let schema = ConfigSchema.fields(Key.self, [
@@ -70,8 +91,9 @@ public struct DataConfig: Equatable, Sendable {
         if let n = f[.source] {
             source = r.choice(n, f.path(.source), Source.self)
         } else {
-            r.missing(.source, in: f, suggestion: "one of folder, csv, generated")
+            r.missing(.source, in: f, suggestion: "one of folder, csv, generated, url, fastai")
         }
+        let remote = readRemote(f, source, r)
 
         var imagePath: String?
         if let n = f[.path] {
@@ -83,6 +105,7 @@ public struct DataConfig: Equatable, Sendable {
         } else if source == .folder || source == .csv {
             r.missing(.path, in: f, suggestion: "the folder that holds the images")
         }
+        if case let .fastai(dataset)? = remote, imagePath == nil { imagePath = dataset.folder }
 
         var labels: LabelsConfig?
         if source == .generated {
@@ -101,16 +124,19 @@ public struct DataConfig: Equatable, Sendable {
             }
         } else if source == .csv {
             r.missing(.labels, in: f, suggestion: "write labels: {from: csv, file: labels.csv}")
+        } else if case let .fastai(dataset)? = remote {
+            labels = dataset.labels
         } else {
             labels = .folder
         }
 
         var valid = Preset.valid
+        if case let .fastai(dataset)? = remote { valid = dataset.valid }
         if let n = f[.valid], let v = ValidSplit.read(n, f.path(.valid), r) {
             valid = v
             let validNode = n
             switch v {
-            case .folder where source != .folder && source != nil:
+            case .folder where source == .csv || source == .generated:
                 r.fail(validNode, f.path(.valid), expected: "{pct, seed} or {csv_column}",
                        suggestion: "a validation folder needs `source: folder`")
             case .csvColumn where source != .csv && source != nil:
@@ -149,7 +175,55 @@ public struct DataConfig: Equatable, Sendable {
             augment: f[.augment].map { AugmentConfig.read($0, f.path(.augment), r) } ?? .standard,
             normalize: f[.normalize].map { Normalization.read($0, f.path(.normalize), r) } ?? Preset.normalization,
             badFiles: f[.badFiles].flatMap { r.choice($0, f.path(.badFiles), BadFiles.self) } ?? Preset.badFiles,
-            generated: generated)
+            generated: generated,
+            remote: remote)
+    }
+
+    /// `url` (+ `sha256`) for a url source, `name` for a fastai one; refused with other sources.
+    private static func readRemote(_ f: ConfigReader.Fields<Key>, _ source: Source?, _ r: ConfigReader) -> Remote? {
+        switch source {
+        case .url?:
+            if f.has(.name) { r.notApplicable(Key.name, in: f, because: "with `source: url`; `name` is for `source: fastai`") }
+            guard let n = f[.url] else {
+                r.missing(Key.url, in: f, suggestion: "the archive's address, e.g. https://…/images.tgz")
+                return nil
+            }
+            guard let url = r.string(n, f.path(.url)) else { return nil }
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("file://") else {
+                r.fail(n, f.path(.url), expected: "an http(s):// or file:// address")
+                return nil
+            }
+            var sha256: String?
+            if let h = f[.sha256], let text = r.string(h, f.path(.sha256)) {
+                if text.count == 64, text.allSatisfy(\.isHexDigit) {
+                    sha256 = text.lowercased()
+                } else {
+                    r.fail(h, f.path(.sha256), expected: "64 hexadecimal digits (`sha256sum FILE` prints them)")
+                }
+            }
+            return .url(url, sha256: sha256)
+        case .fastai?:
+            for key in [Key.url, .sha256] where f.has(key) {
+                r.notApplicable(key, in: f, because: "with `source: fastai`, which knows its address and check")
+            }
+            let names = FastaiDataset.all.map(\.name)
+            guard let n = f[.name] else {
+                r.missing(Key.name, in: f, suggestion: "one of " + names.joined(separator: ", "))
+                return nil
+            }
+            guard let name = r.string(n, f.path(.name)) else { return nil }
+            guard let dataset = FastaiDataset.named(name) else {
+                r.fail(n, f.path(.name), expected: "one of " + names.joined(separator: ", "),
+                       suggestion: Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`?" })
+                return nil
+            }
+            return .fastai(dataset)
+        default:
+            for key in [Key.url, .sha256, .name] where f.has(key) {
+                r.notApplicable(key, in: f, because: "unless `source: url` or `source: fastai`")
+            }
+            return nil
+        }
     }
 
     var node: ConfigNode {
@@ -167,6 +241,9 @@ public struct DataConfig: Equatable, Sendable {
             ("variant", generated.map { .string($0.variant.rawValue) }),
             ("classes", generated.map { .int($0.classes) }),
             ("images_per_class", generated.map { .int($0.imagesPerClass) }),
+            ("url", remote.flatMap { if case let .url(url, _) = $0 { return .string(url) }; return nil }),
+            ("sha256", remote.flatMap { if case let .url(_, hash?) = $0 { return .string(hash) }; return nil }),
+            ("name", remote.flatMap { if case let .fastai(dataset) = $0 { return .string(dataset.name) }; return nil }),
         ])
     }
 }
@@ -174,8 +251,7 @@ public struct DataConfig: Equatable, Sendable {
 extension DataConfig {
     /// Public datasets the bundled configs use, and how to get each.
     static let knownDatasets: [(marker: String, instructions: String)] = [
-        ("oxford-iiit-pet", "Oxford-IIIT Pets: download images.tar.gz from the Oxford VGG pets page"
-            + " (robots.ox.ac.uk/~vgg/data/pets) and run `mkdir -p data/oxford-iiit-pet && tar -xzf images.tar.gz"
-            + " -C data/oxford-iiit-pet`, which creates data/oxford-iiit-pet/images"),
+        ("oxford-iiit-pet", "Oxford-IIIT Pets: write `data: {source: fastai, name: oxford-iiit-pet}` and Runner"
+            + " downloads and unpacks fastai's archive into its cache"),
     ]
 }

@@ -33,14 +33,35 @@ public struct ModelConfig: Equatable, Sendable {
 
     /// Where the body's initial weights come from.
     public enum Weights: Equatable, Sendable {
-        /// A safetensors file with torchvision keys.
-        case file(String)
+        /// A safetensors file or a torch checkpoint (.pth / .pt) with torchvision keys.
+        case file(WeightsFileConfig)
+        /// torchvision's ImageNet weights for the architecture, downloaded into the cache.
+        case imagenet(variant: String?)
         /// The body trained by the experiment's `pretrain` section.
         case pretrain
 
         public var file: String? {
-            if case let .file(path) = self { return path }
+            if case let .file(file) = self { return file.path }
             return nil
+        }
+    }
+
+    /// `weights: PATH`, or `{path, key, strip_prefix}` for a checkpoint that nests its state dict
+    /// (`key: model` for fastai's `learn.save`) or prefixes its keys (`strip_prefix: "module."`).
+    public struct WeightsFileConfig: Equatable, Sendable {
+        public var path: String
+        public var key: String?
+        public var stripPrefix: String?
+
+        public init(path: String, key: String? = nil, stripPrefix: String? = nil) {
+            self.path = path
+            self.key = key
+            self.stripPrefix = stripPrefix
+        }
+
+        enum Key: String, ConfigKey {
+            case path, key
+            case stripPrefix = "strip_prefix"
         }
     }
 
@@ -68,6 +89,9 @@ public struct ModelConfig: Equatable, Sendable {
 
     static let schema = ConfigSchema.fields(Key.self, [.head: HeadConfig.schema])
 
+    static let weightsExpected = "a .safetensors or .pth path, {path, key, strip_prefix}, `imagenet`, `imagenet:V2`,"
+        + " `pretrain` or `none`"
+
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader, preset: Preset) -> ModelConfig? {
         guard let f = r.fields(node, path, Key.self) else { return nil }
         var arch: ArchitectureName?
@@ -77,16 +101,7 @@ public struct ModelConfig: Equatable, Sendable {
             r.missing(.arch, in: f, suggestion: "e.g. resnet34")
         }
 
-        var weights: Weights?
-        if let n = f[.weights], let file = r.string(n, f.path(.weights),
-                                                    expected: "a .safetensors path, `pretrain` or `none`") {
-            weights = file == "pretrain" ? .pretrain : file == "none" ? nil : .file(file)
-        }
-        if let n = f[.weights], let file = weights?.file {
-            r.checkExists(file, n, f.path(.weights), directory: false, what: "weights file",
-                          howToGet: "make it where torch is installed: python3 tools/export_torchvision.py \(arch?.rawValue ?? "ARCH") \(file)"
-                            + " (pretrained weights need a network), or omit `weights` for random initialisation")
-        }
+        let weights = f[.weights].flatMap { readWeights($0, f.path(.weights), r, arch: arch) }
 
         var cut: Cut?
         if let n = f[.cut] {
@@ -125,6 +140,43 @@ public struct ModelConfig: Equatable, Sendable {
         guard let arch else { return nil }
         return ModelConfig(arch: arch, weights: weights, cut: cut, meta: meta, split: split, head: head,
                            classes: classes)
+    }
+
+    private static func readWeights(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader,
+                                     arch: ArchitectureName?) -> Weights? {
+        var file: WeightsFileConfig
+        if n.entries != nil {
+            guard let f = r.fields(n, path, WeightsFileConfig.Key.self) else { return nil }
+            guard let p = f[.path].flatMap({ r.string($0, f.path(.path)) }) else {
+                if !f.has(.path) { r.missing(WeightsFileConfig.Key.path, in: f, suggestion: "the checkpoint's path") }
+                return nil
+            }
+            file = WeightsFileConfig(path: p)
+            file.key = f[.key].flatMap { r.string($0, f.path(.key)) }
+            if let prefix = f[.stripPrefix] {
+                file.stripPrefix = prefix.scalar?.text ?? r.string(prefix, f.path(.stripPrefix))
+            }
+        } else {
+            guard let text = r.string(n, path, expected: weightsExpected) else { return nil }
+            if text == "pretrain" { return .pretrain }
+            if text == "none" { return nil }
+            if text == "imagenet" || text.hasPrefix("imagenet:") {
+                let variant = text == "imagenet" ? nil : String(text.dropFirst("imagenet:".count))
+                if let arch, ImageNetWeights.find(arch, variant: variant) == nil {
+                    let known = ImageNetWeights.variants(of: arch).map { "imagenet:\($0.variant)" }
+                    r.fail(n, path, expected: "one of imagenet, " + known.joined(separator: ", "),
+                           suggestion: "torchvision has \(known.count) ImageNet checkpoint\(known.count == 1 ? "" : "s")"
+                               + " for \(arch.rawValue)")
+                    return nil
+                }
+                return .imagenet(variant: variant)
+            }
+            file = WeightsFileConfig(path: text)
+        }
+        r.checkExists(file.path, n, path, directory: false, what: "weights file",
+                      howToGet: "`weights: imagenet` downloads torchvision's ImageNet weights for \(arch?.rawValue ?? "the arch");"
+                        + " a .pth from torch.save loads as it is; or omit `weights` for random initialisation")
+        return .file(file)
     }
 
     private static func readMeta(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> Meta? {
@@ -190,7 +242,11 @@ public struct ModelConfig: Equatable, Sendable {
             ("arch", .string(arch.rawValue)),
             ("weights", weights.map { weights in
                 switch weights {
-                case let .file(path): return .string(path)
+                case let .file(file) where file.key == nil && file.stripPrefix == nil: return .string(file.path)
+                case let .file(file):
+                    return .map([("path", .string(file.path)), ("key", file.key.map(ConfigNode.string)),
+                                 ("strip_prefix", file.stripPrefix.map(ConfigNode.string))])
+                case let .imagenet(variant): return .string(variant.map { "imagenet:\($0)" } ?? "imagenet")
                 case .pretrain: return .string("pretrain")
                 }
             }),

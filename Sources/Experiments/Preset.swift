@@ -15,6 +15,7 @@ public enum Preset: String, CaseIterable, Equatable, Sendable {
     static let batchSize = 64
     static let resize = DataConfig.Resize.crop
     static let valid = ValidSplit.random(pct: 0.2, seed: 42)
+    static let trainFolder = "train"
     static let badFiles = DataConfig.BadFiles.fail
     static let normalization = Normalization.imagenet
     static let generated = DataConfig.Generated(variant: .source, classes: 10, imagesPerClass: 60)

@@ -2,13 +2,13 @@
 
 public enum ValidSplit: Equatable, Sendable {
     case random(pct: Double, seed: Int)
-    /// Images under `data.path/<folder>` are validation; everything else is training.
-    case folder(String)
+    /// Images under `data.path/<folder>` are validation, those under `data.path/<train>` training.
+    case folder(String, train: String)
     /// A boolean column of the labels CSV.
     case csvColumn(String)
 
     enum Key: String, ConfigKey {
-        case pct, seed, folder
+        case pct, seed, folder, train
         case csvColumn = "csv_column"
     }
 
@@ -25,8 +25,13 @@ public enum ValidSplit: Equatable, Sendable {
                    suggestion: "choose one way to pick the validation set")
             return nil
         }
+        if let trainNode = f[.train], !f.has(.folder) {
+            r.fail(trainNode, f.path(.train), expected: "`train` only beside `folder`",
+                   suggestion: "write valid: {folder: valid, train: train}")
+        }
         if let folderNode = f[.folder] {
-            return r.string(folderNode, f.path(.folder)).map(ValidSplit.folder)
+            let train = f[.train].flatMap { r.string($0, f.path(.train)) } ?? Preset.trainFolder
+            return r.string(folderNode, f.path(.folder)).map { ValidSplit.folder($0, train: train) }
         }
         if let columnNode = f[.csvColumn] {
             return r.string(columnNode, f.path(.csvColumn)).map(ValidSplit.csvColumn)
@@ -40,7 +45,7 @@ public enum ValidSplit: Equatable, Sendable {
     var node: ConfigNode {
         switch self {
         case let .random(pct, seed): return .map([("pct", .number(pct)), ("seed", .int(seed))])
-        case let .folder(name): return .map([("folder", .string(name))])
+        case let .folder(name, train): return .map([("folder", .string(name)), ("train", .string(train))])
         case let .csvColumn(name): return .map([("csv_column", .string(name))])
         }
     }

@@ -7,6 +7,12 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case badTensor(path: String, key: String, reason: String)
     case unsupportedDType(path: String, key: String, dtype: String)
     case mismatch(path: String, missing: [String], unexpected: [String], shapes: [ShapeMismatch])
+    /// A torch checkpoint (.pth) that is damaged or not one.
+    case badCheckpoint(path: String, reason: String)
+    /// A pickle naming a global outside the allow-list: never imported or called.
+    case forbiddenGlobal(path: String, name: String)
+    /// No state dict where one was looked for; `keys` are the top-level keys found.
+    case unknownLayout(path: String, keys: [String], reason: String)
 
     public struct ShapeMismatch: Equatable, Sendable {
         public var key: String
@@ -32,6 +38,16 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
             return "\(path): tensor `\(key)`: \(reason)"
         case let .unsupportedDType(path, key, dtype):
             return "\(path): tensor `\(key)` has dtype \(dtype); supported: F32, F16, BF16, F64, I64, I32"
+        case let .badCheckpoint(path, reason):
+            return "\(path): not a readable torch checkpoint: \(reason)"
+        case let .forbiddenGlobal(path, name):
+            return "\(path): the checkpoint's pickle names `\(name)`, which Runner refuses to import or call;"
+                + " a weights file may only hold tensors, OrderedDicts and plain values"
+                + " (re-save the state dict alone: torch.save(model.state_dict(), path))"
+        case let .unknownLayout(path, keys, reason):
+            return "\(path): \(reason); its top-level keys are: "
+                + (keys.isEmpty ? "(none)" : Self.list(keys.map { "`\($0)`" }))
+                + ". Say which holds the state dict with `weights: {path: …, key: NAME}`"
         case let .mismatch(path, missing, unexpected, shapes):
             var lines = ["\(path): weights do not match the model:"]
             if !missing.isEmpty {

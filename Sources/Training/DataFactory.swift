@@ -11,7 +11,7 @@ public enum DataFactory {
         let split: ValidationSplit
         switch data.valid {
         case let .random(pct, seed): split = .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
-        case let .folder(name): split = .folder(valid: name)
+        case let .folder(name, train): split = .folder(train: train, valid: name)
         case let .csvColumn(column): split = .csvColumn(column)
         }
         switch (data.source, data.labels) {
@@ -73,7 +73,7 @@ extension DataFactory {
             let split: ValidationSplit
             switch data.valid {
             case let .random(pct, seed): split = .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
-            case let .folder(name): split = .folder(valid: name)
+            case let .folder(name, train): split = .folder(train: train, valid: name)
             case let .csvColumn(column): split = .csvColumn(column)
             }
             return try ImageFolderSource(root: folder, labels: .fileName(pattern: #"^(.+)_\d+\.jpg$"#), split: split).load()
