@@ -2,7 +2,7 @@
 # install-deps.sh: installs the Debian packages Runner builds against, skipping those present.
 set -euo pipefail
 
-packages=(libopenblas-dev libturbojpeg0-dev libpng-dev)
+packages=(libopenblas-dev libturbojpeg0-dev libpng-dev libcurl4-openssl-dev libarchive-dev libssl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,9 +5,10 @@ import Foundation
 import Experiments
 
 public enum DataFactory {
-    /// Items of a folder or CSV source (generated sources are drawn on first use, so they have none
-    /// until then).
+    /// Items of a folder or CSV source, or of a downloaded dataset already unpacked (generated
+    /// sources are drawn and remote ones fetched on first use, so they have none until then).
     public static func items(_ data: DataConfig) throws -> SplitItems? {
+        guard let data = RemoteDataset.local(data) else { return nil }
         let split: ValidationSplit
         switch data.valid {
         case let .random(pct, seed): split = .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
@@ -32,10 +33,13 @@ public enum DataFactory {
         }
     }
 
-    /// The class count: `model.classes`, a generated dataset's, or the data's sorted class list.
+    /// The class count: `model.classes`, a generated dataset's, the data's sorted class list, or
+    /// the count a named dataset is known to have before it is downloaded.
     public static func classCount(_ config: ExperimentConfig) throws -> Int? {
         if let declared = ModelFactory.declaredClasses(config) { return declared }
-        return try items(config.data)?.classes.count
+        if let counted = try items(config.data)?.classes.count { return counted }
+        if case let .fastai(dataset)? = config.data.remote { return dataset.classes }
+        return nil
     }
 }
 
@@ -78,7 +82,7 @@ extension DataFactory {
             }
             return try ImageFolderSource(root: folder, labels: .fileName(pattern: #"^(.+)_\d+\.jpg$"#), split: split).load()
         }
-        guard let items = try items(data) else {
+        guard let items = try items(try RemoteDataset.prepare(data).data) else {
             preconditionFailure("the config schema admitted a data source without items")
         }
         return items

@@ -20,6 +20,8 @@ public final class ExperimentRunner {
     public var interruptRequested: () -> Bool = { false }
     /// Banner lines, a bar per epoch and a table row per epoch, as the terminal allows.
     public var progress = ProgressReporter(mode: .automatic)
+    /// The SHA-256 of each dataset archive this run fetched or found in the cache, by URL.
+    private var archives: [String: String] = [:]
     /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
     private var finished: [String: FinishedStage] = [:]
     /// How many stage nodes this run trained, and how many it took from another job or the cache.
@@ -46,9 +48,11 @@ public final class ExperimentRunner {
     /// Checks everything first — a config with errors trains nothing and leaves no run directory.
     public func run() throws -> URL {
         defer { progress.finish() }
-        let classes = try ModelCheck.check(loaded)
+        var classes = try ModelCheck.check(loaded)
+        // Downloads come before the run directory, so a failed one leaves nothing behind.
+        if try fetchRemote() { classes = try ModelCheck.check(loaded) }
         setThreadCount(threads)
-        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
+        let graph = try Planner.plan(contentAddressed(loaded), facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
         let hash = StableHash.hex(loaded.resolvedYAML)
         let store: RunStore
         if resume {
@@ -250,8 +254,42 @@ public final class ExperimentRunner {
         return records
     }
 
+    /// Fetches every job's ImageNet weights and remote dataset into the cache; true if any was needed.
+    private func fetchRemote() throws -> Bool {
+        var any = false
+        let quiet = progress.mode == .quiet
+        for job in loaded.jobs {
+            for config in [job.config] + (job.config.pretrainExperiment.map { [$0] } ?? []) {
+                if case let .imagenet(variant)? = config.model.weights,
+                   let entry = ImageNetWeights.find(config.model.arch, variant: variant) {
+                    _ = try PretrainedWeights.converted(entry, quiet: quiet)
+                    any = true
+                }
+                if let remote = config.data.remote, archives[remote.url] == nil {
+                    archives[remote.url] = try RemoteDataset.prepare(config.data, quiet: quiet, log: log).sha256
+                    any = true
+                }
+            }
+        }
+        return any
+    }
+
+    /// The jobs with each downloaded archive's SHA-256 in their data settings, so the data node's
+    /// identity is the archive's content, not only its address.
+    private func contentAddressed(_ loaded: LoadedConfig) -> LoadedConfig {
+        var planned = loaded
+        for index in planned.jobs.indices {
+            if case let .url(url, _)? = planned.jobs[index].config.data.remote, let hash = archives[url] {
+                planned.jobs[index].config.data.remote = .url(url, sha256: hash)
+            }
+        }
+        return planned
+    }
+
     private func environment() -> [String: Any] {
-        ["swift": CompilerVersion.swift, "openblas": BLAS.configuration, "cpu": BLAS.coreName, "threads": threads,
+        ["archives": archives.map { ["url": $0.key, "sha256": $0.value] }.sorted { "\($0["url"] ?? "")" < "\($1["url"] ?? "")" },
+         "cache": RemoteFiles.root,
+         "swift": CompilerVersion.swift, "openblas": BLAS.configuration, "cpu": BLAS.coreName, "threads": threads,
          "seed": loaded.config.seed,
          "os": ProcessInfo.processInfo.operatingSystemVersionString, "git_commit": gitCommit() ?? "unknown"]
     }

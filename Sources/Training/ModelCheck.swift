@@ -74,16 +74,35 @@ public enum ModelCheck {
                     report("pretrain.lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
                 }
             }
-            if checkWeights, let path = config.model.weights?.file, !checkedWeights.contains(path) {
-                checkedWeights.insert(path)
+            // ImageNet weights not downloaded yet are checked when they are: validation never fetches.
+            if checkWeights, let weights = config.model.weights, weights != .pretrain,
+               PretrainedWeights.isLocal(weights, arch: config.model.arch),
+               checkedWeights.insert("\(config.model.arch.rawValue) \(weights)").inserted {
                 do {
-                    try model.loadPretrained(try SafeTensors.read(path: path), path: path)
+                    if let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch, quiet: true) {
+                        try model.loadPretrained(state, path: label)
+                    }
                 } catch {
                     report("model.weights", "\(error)")
                 }
             }
         }
         return errors
+    }
+
+    /// What running the experiment would download first (weights and datasets not in the cache).
+    public static func pendingDownloads(_ loaded: LoadedConfig) -> [String] {
+        var notes: [String] = []
+        for job in loaded.jobs {
+            let configs = [job.config] + (job.config.pretrainExperiment.map { [$0] } ?? [])
+            for config in configs {
+                for note in [PretrainedWeights.pendingDownload(config.model.weights, arch: config.model.arch),
+                             RemoteDataset.pendingDownload(config.data)].compactMap({ $0 }) where !notes.contains(note) {
+                    notes.append(note)
+                }
+            }
+        }
+        return notes
     }
 
     /// The key a transfer error is about.

@@ -56,8 +56,9 @@ public enum ModelFactory {
         let model = try TransferModel.build(try spec(config, classes: classes), rng: &rng)
         model.trainBN = config.train.trainBN
         model.bnStats = config.train.bnStats == .freeze ? .freeze : .update
-        if loadWeights, let path = config.model.weights?.file {
-            try model.loadPretrained(try SafeTensors.read(path: path), path: path)
+        if loadWeights, let weights = config.model.weights,
+           let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch) {
+            try model.loadPretrained(state, path: label)
         }
         return model
     }

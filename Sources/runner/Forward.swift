@@ -12,7 +12,7 @@ struct Forward: ParsableCommand {
 
     @Option(help: "Architecture: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
     var arch: String
-    @Option(help: "Weights (safetensors, torchvision keys). Omit for seeded random initialisation.")
+    @Option(help: "Weights (safetensors or a torch .pth, torchvision keys). Omit for seeded random initialisation.")
     var weights: String?
     @Option(help: "Put a fastai head on the cut body: fastai1, fastai2 or fastai07. Omit for the plain network.")
     var headPreset: String?
@@ -45,11 +45,11 @@ struct Forward: ParsableCommand {
             if let preset = headPreset.flatMap(FastaiVersion.init(rawValue:)) {
                 let transfer = try TransferModel.build(TransferSpec(architecture: architecture, classes: classes,
                                                                     version: preset), rng: &rng)
-                if let weights { try transfer.loadPretrained(try SafeTensors.read(path: weights), path: weights) }
+                if let weights { try transfer.loadPretrained(try WeightsFile.read(path: weights).stateDict, path: weights) }
                 model = transfer
             } else {
                 let network = architecture.build(numClasses: classes, rng: &rng)
-                if let weights { try network.loadStateDict(try SafeTensors.read(path: weights), path: weights) }
+                if let weights { try network.loadStateDict(try WeightsFile.read(path: weights).stateDict, path: weights) }
                 model = network
             }
             try ForwardRun.run(model, options: ForwardRun.Options(inputPath: input, outputPath: output,

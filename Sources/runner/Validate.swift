@@ -18,6 +18,7 @@ struct Validate: ParsableCommand {
         } catch let errors as ConfigErrors {
             throw reported(errors.errors)
         }
+        for note in ModelCheck.pendingDownloads(loaded) { print("note: \(note) (validate downloads nothing)") }
         print("\(options.config): ok — \(loaded.jobs.count) job\(loaded.jobs.count == 1 ? "" : "s"),"
               + " \(loaded.config.schedule.count) stage\(loaded.config.schedule.count == 1 ? "" : "s")")
     }

@@ -15,7 +15,8 @@ class CLITestCase: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func runner(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        try RunnerBinary.run(arguments)
+    func runner(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String, error: String) {
+        try RunnerBinary.run(arguments, environment: environment)
     }
 }

@@ -51,7 +51,7 @@ final class PretrainConfigTests: ConfigTestCase {
         let file = try ConfigLoader.load(yaml: Self.transfer.replacingOccurrences(of: "weights: pretrain",
                                                                                   with: "weights: w.safetensors"),
                                          path: "t.yaml", options: .init(checkFiles: false)).config
-        XCTAssertEqual(file.model.weights, .file("w.safetensors"))
+        XCTAssertEqual(file.model.weights, .file(ModelConfig.WeightsFileConfig(path: "w.safetensors")))
         let swept = try ConfigLoader.load(yaml: Self.transfer + "\nsweep:\n  model.weights: [pretrain, none]",
                                           path: "t.yaml", options: .init(checkFiles: false))
         XCTAssertEqual(swept.jobs.map(\.config.model.weights), [.pretrain, nil])

@@ -11,6 +11,12 @@ public struct ImageNetWeights: Equatable, Sendable {
 
     public static let base = "https://download.pytorch.org/models/"
 
+    public init(arch: ArchitectureName, variant: String, url: String) {
+        self.arch = arch
+        self.variant = variant
+        self.url = url
+    }
+
     /// The file name in the URL, e.g. `resnet34-b627a593.pth`.
     public var fileName: String { String(url.split(separator: "/").last ?? "") }
     /// The SHA-256 prefix in the file name, e.g. `b627a593`.

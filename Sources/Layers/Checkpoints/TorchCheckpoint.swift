@@ -189,7 +189,13 @@ final class TorchCheckpoint {
         let elementSize = storage.type.size
         let first = location.lowerBound + (storage.offset + reference.offset) * elementSize
         let span = count == 0 ? 0 : last - reference.offset + 1
-        let contiguous = span == count
+        // Row-major exactly when each stride is the product of the later sizes (size-1 axes aside).
+        var expectedStride = 1
+        var contiguous = true
+        for (size, stride) in zip(reference.shape, reference.strides).reversed() where size != 1 {
+            if stride != expectedStride { contiguous = false }
+            expectedStride *= size
+        }
         var raw = [UInt8]()
         if !(contiguous && storage.type == .float32) {
             raw = [UInt8](repeating: 0, count: span * elementSize)

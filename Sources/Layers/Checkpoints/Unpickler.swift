@@ -128,10 +128,10 @@ struct Unpickler {
             case 0x51:                                                 // BINPERSID
                 try push(try persistentLoad(try pop(at)), at)
             case 0x71: try memoize(Int(try byte()), at)                // BINPUT
-            case 0x72: try memoize(try length(4, at), at)              // LONG_BINPUT
+            case 0x72: try memoize(Int(try unsigned(4)), at)           // LONG_BINPUT
             case 0x94: try memoize(memo.count, at)                     // MEMOIZE
             case 0x68: try push(try recall(Int(try byte()), at), at)   // BINGET
-            case 0x6A: try push(try recall(try length(4, at), at), at) // LONG_BINGET
+            case 0x6A: try push(try recall(Int(try unsigned(4)), at), at) // LONG_BINGET
             default:
                 throw fail(at, String(format: "opcode 0x%02X is not one torch.save writes", Int(opcode)))
             }

@@ -1,0 +1,2 @@
+// CCrypto shim: OpenSSL's libcrypto digests (SHA-256 of downloads, fastai's MD5 check).
+#include <openssl/evp.h>
