@@ -24,6 +24,7 @@ FILES = [
     ("pets/images/Bengal_1.jpg", 5200),
     ("pets/images/beagle_1.jpg", 3900),
     ("pets/images/beagle_2.jpg", 0),
+    ("pets/images/Birman_été_1.jpg", 2100),  # a UTF-8 name (a pax header in the .tgz, the UTF-8 flag in the .zip)
     ("pets/annotations/list.txt", None),
     ("pets/annotations/nested/deeper/trainval.txt", None),
 ]
@@ -62,14 +63,14 @@ def tar_info(name, kind=tarfile.REGTYPE, size=0, mode=0o644, link=""):
     return info
 
 
-def write_tar(path, members, compress):
+def write_tar(path, members, compress, format=tarfile.USTAR_FORMAT):
     """members: TarInfo objects, each with its data (bytes or None)."""
     raw = io.BytesIO()
     if compress:
         stream = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9)
     else:
         stream = raw
-    with tarfile.open(fileobj=stream, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+    with tarfile.open(fileobj=stream, mode="w", format=format) as archive:
         for info, data in members:
             archive.addfile(info, io.BytesIO(data) if data is not None else None)
     if compress:
@@ -114,7 +115,7 @@ def main():
     members.append(file_member(SETUID_SCRIPT, script, mode=0o4755))  # the setuid bit must be dropped
     members.append((tar_info(SYMLINK[0], tarfile.SYMTYPE, link=SYMLINK[1]), None))
     members.append((tar_info(HARDLINK[0], tarfile.LNKTYPE, link=HARDLINK[1]), None))
-    write_tar(os.path.join(out, "pets.tgz"), members, compress=True)
+    write_tar(os.path.join(out, "pets.tgz"), members, compress=True, format=tarfile.PAX_FORMAT)
 
     write_zip(os.path.join(out, "pets.zip"),
               [(folder, None) for folder in folders_of(names)] + list(data.items()) + [(SETUID_SCRIPT, script)])

@@ -26,7 +26,7 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
             case .hardlinkOutside(let target): return "is a hard link to `\(target)`, outside the extraction folder"
             case .hardlinkToSymlink(let target): return "is a hard link to `\(target)`, which is or passes through a symlink"
             case .throughSymlink(let link): return "would be written through the symlink `\(link)`"
-            case .specialFile(let kind): return "is a \(kind); device, FIFO and socket entries are never extracted"
+            case .specialFile(let kind): return "is a \(kind) (device, FIFO and socket entries are never extracted)"
             }
         }
     }

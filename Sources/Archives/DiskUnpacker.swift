@@ -12,6 +12,14 @@ struct DiskUnpacker {
     let folder: String?
 
     func run() throws -> ExtractionSummary {
+        // Names are converted through the thread's locale (see runner_utf8_ctype_locale); C.UTF-8 makes that
+        // conversion the identity for UTF-8 names. Without it (no such locale), ASCII names still work.
+        let utf8 = runner_utf8_ctype_locale()
+        let previous = utf8.map { uselocale($0) }
+        defer {
+            if let previous { uselocale(previous) }
+            if let utf8 { freelocale(utf8) }
+        }
         guard let reader = archive_read_new() else {
             throw ArchiveError.unreadable(archive: archive, entry: nil, detail: "libarchive could not allocate a reader")
         }

@@ -23,3 +23,11 @@ static inline int runner_unshare_working_directory(void) {
     return unshare(0x00000200 /* CLONE_FS */);
 }
 #endif
+
+#include <locale.h>
+/* libarchive converts entry names between UTF-8 and the current locale's charset; in a process left in
+   the "C" locale a zip entry named in UTF-8 comes out without a name. Extraction runs with this locale
+   made current for its thread only (uselocale), so names reach the disk as UTF-8. */
+static inline locale_t runner_utf8_ctype_locale(void) {
+    return newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}

@@ -53,8 +53,8 @@ public enum DownloadError: Error, CustomStringConvertible, Equatable {
         case let .invalidCheck(detail):
             return "invalid integrity check: \(detail)"
         case let .fileSystem(path, operation, detail):
-            return "could not \(operation) \(path): \(detail); check that the folder is writable and the disk is not full"
-                + " (RUNNER_CACHE chooses another cache folder)"
+            return "could not \(operation) \(path): \(detail); check the path and its permissions, and that the disk is not"
+                + " full (RUNNER_CACHE chooses another cache folder)"
         }
     }
 }

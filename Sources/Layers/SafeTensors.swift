@@ -156,6 +156,14 @@ public struct SafeTensors {
 
     /// The file's bytes: F32 for every tensor except those listed in `dtypes` as I64.
     public func serialized() -> Data {
+        var output = Data()
+        writeChunks { output.append(contentsOf: $0) }
+        return output
+    }
+
+    /// The header, then each tensor's bytes in key order, handed over one piece at a time so a
+    /// large file is never held twice in memory.
+    private func writeChunks(_ write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let keys = tensors.keys.sorted()
         var header: [String: Any] = [:]
         var offset = 0
@@ -170,18 +178,31 @@ public struct SafeTensors {
         var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
         // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
         while (8 + json.count) % 8 != 0 { json.append(0x20) }
-        var output = Data(capacity: 8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { output.append(contentsOf: $0) }
-        output.append(json)
+        try withUnsafeBytes(of: UInt64(json.count).littleEndian) { try write($0) }
+        try json.withUnsafeBytes { try write($0) }
         for key in keys {
             guard let tensor = tensors[key] else { continue }
             if dtypes[key] == .i64 {
-                for value in tensor.data { withUnsafeBytes(of: Int64(value).littleEndian) { output.append(contentsOf: $0) } }
+                let values = tensor.data.map { Int64($0).littleEndian }
+                try values.withUnsafeBytes { try write($0) }
             } else {
-                for value in tensor.data { withUnsafeBytes(of: value.bitPattern.littleEndian) { output.append(contentsOf: $0) } }
+                // Float32 is stored little-endian, which is this machine's order.
+                try tensor.data.withUnsafeBytes { try write($0) }
             }
         }
-        return output
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = Foundation.write(descriptor, base + done, bytes.count - done)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+            done += n
+        }
     }
 
     /// Writes atomically: a temporary file beside `path`, flushed to disk, then renamed over it.
@@ -190,9 +211,17 @@ public struct SafeTensors {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try serialized().write(to: temporary)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(temporary.path)"])
+            }
             let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
+            do {
+                try writeChunks { try Self.writeAll(handle.fileDescriptor, $0) }
+                try handle.synchronize()
+            } catch {
+                try? handle.close()
+                throw error
+            }
             try handle.close()
             // rename(2) replaces an existing file atomically; readers see the old or the new file.
             guard rename(temporary.path, path) == 0 else {

@@ -37,7 +37,10 @@ extension Module {
         var expected: [String: [Int]] = [:]
         for (key, parameter) in namedParameters() { expected[key] = parameter.shape }
         for (key, buffer) in namedBuffers() { expected[key] = buffer.value.shape }
-        let missing = expected.keys.filter { file.tensors[$0] == nil }.sorted()
+        // torch lets a state dict omit BatchNorm's num_batches_tracked (files from before torch 0.4.1
+        // have none); the counter then keeps its value, as torch's loading does.
+        let counters = Set(namedBuffers().filter { $0.buffer.isCounter }.map(\.key))
+        let missing = expected.keys.filter { file.tensors[$0] == nil && !counters.contains($0) }.sorted()
         let unexpected = file.tensors.keys.filter { expected[$0] == nil }.sorted()
         let shapes = expected.keys.sorted().compactMap { key -> WeightsError.ShapeMismatch? in
             guard let found = file.tensors[key]?.shape, let want = expected[key], found != want else { return nil }

@@ -94,6 +94,16 @@ final class TorchCheckpointTests: XCTestCase {
         }
     }
 
+    func testNumBatchesTrackedMayBeAbsent() throws {
+        var rng = RandomGenerator(seed: 1, purpose: "init")
+        let model = Architecture.resnet18.build(numClasses: 10, rng: &rng)
+        var state = model.stateDict()
+        state.tensors = state.tensors.filter { !$0.key.hasSuffix("num_batches_tracked") }
+        XCTAssertNoThrow(try model.loadStateDict(state))
+        state.tensors["fc.bias"] = nil
+        XCTAssertThrowsError(try model.loadStateDict(state)) { XCTAssertTrue("\($0)".contains("fc.bias")) }
+    }
+
     // MARK: hostile files
 
     func testTruncatedFilesGiveErrors() throws {
