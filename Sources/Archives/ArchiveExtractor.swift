@@ -36,7 +36,8 @@ public enum ArchiveExtractor {
         // A sibling, so the final rename stays on one file system; hidden, so a half-written tree is not
         // mistaken for a dataset.
         let name = (target as NSString).lastPathComponent
-        let temporary = parent + "/.\(name).unpacking-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        removeAbandonedFolders(in: parent, for: name)
+        let temporary = parent + "/" + temporaryPrefix(name) + "\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         guard mkdir(temporary, 0o755) == 0 else {
             throw ArchiveError.fileSystem(path: temporary, operation: "create the folder", detail: errnoText())
         }
@@ -66,6 +67,19 @@ public enum ArchiveExtractor {
         }
         defer { free(real) }
         return try DiskUnpacker(archive: archive, folder: String(cString: real)).run()
+    }
+
+    private static func temporaryPrefix(_ name: String) -> String { ".\(name).unpacking-" }
+
+    /// A killed extraction leaves its temporary folder behind (a dataset can be gigabytes). One whose process
+    /// is gone is removed; one whose process still runs (or whose id was reused) is left alone.
+    private static func removeAbandonedFolders(in parent: String, for name: String) {
+        let prefix = temporaryPrefix(name)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0, pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: parent + "/" + entry)
+        }
     }
 
     private static func absolute(_ path: String) -> String {

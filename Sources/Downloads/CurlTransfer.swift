@@ -48,8 +48,6 @@ enum CurlTransfer {
             runner_curl_set_string(handle, CURLOPT_URL, url),
             runner_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1),
             runner_curl_set_long(handle, CURLOPT_MAXREDIRS, 20),
-            // A redirect must not lead to file:// or another protocol the user did not ask for.
-            runner_curl_set_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
             runner_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, stallSeconds),
             runner_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1),
             runner_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, stallSeconds),
@@ -63,6 +61,9 @@ enum CurlTransfer {
             runner_curl_set_progress_callback(handle, transferProgress),
             runner_curl_set_pointer(handle, CURLOPT_XFERINFODATA, context),
         ]
+        // A redirect must not lead to FTP or another protocol the user did not ask for. Best effort: libcurl's
+        // default (no file://) is safe enough where this option is unknown.
+        _ = runner_curl_set_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         if resumeFrom > 0 { setup.append(runner_curl_set_offset(handle, CURLOPT_RESUME_FROM_LARGE, curl_off_t(resumeFrom))) }
         if let failed = setup.first(where: { $0 != CURLE_OK }) {
             outcome.code = failed

@@ -175,6 +175,20 @@ final class ArchiveExtractorTests: XCTestCase {
         }
     }
 
+    func testRemovesTheTemporaryFolderOfAKilledExtraction() throws {
+        // A process id that is not running, as after `kill -9` of an earlier extraction.
+        var gone: Int32 = 4_000_000
+        while kill(gone, 0) == 0 || errno != ESRCH { gone -= 1 }
+        let abandoned = scratch + "/cache/datasets/.pets.unpacking-\(gone)-1f"
+        let running = scratch + "/cache/datasets/.pets.unpacking-\(getppid())-2e"
+        for folder in [abandoned, running] {
+            try FileManager.default.createDirectory(atPath: folder + "/pets/images", withIntermediateDirectories: true)
+        }
+        _ = try ArchiveExtractor.extract(archive: fixture("pets.zip"), to: destination)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: running), "another live process may still be writing it")
+    }
+
     func testTheProcessWorkingDirectoryStaysWhereItWas() throws {
         let before = FileManager.default.currentDirectoryPath
         let summary = try ArchiveExtractor.extract(archive: fixture("pets.zip"), to: destination)
@@ -187,4 +201,21 @@ final class ArchiveExtractorTests: XCTestCase {
         XCTAssertEqual(FileManager.default.currentDirectoryPath, before)
         #endif
     }
+
+    #if os(Linux)
+    func testLibarchiveRefusesEscapesEvenWithoutEntryPolicy() throws {
+        let folder = scratch + "/cache/datasets/unscreened"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        for archive in ["dotdot.tgz", "absolute.tgz", "through-symlink.tgz"] {
+            let unpacker = DiskUnpacker(archive: fixture(archive), folder: nil, screensEntries: false)
+            XCTAssertThrowsError(try PrivateWorkingDirectory.run(in: folder) { try unpacker.run() }, archive) { error in
+                guard case .cannotWrite(_, let entry?, _)? = error as? ArchiveError else { return XCTFail("\(error)") }
+                XCTAssertNotEqual(entry, "pets/ok.txt")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/cache/datasets/evil.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/runner-archives-fixture-evil.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/pets/file.txt"))
+    }
+    #endif
 }
