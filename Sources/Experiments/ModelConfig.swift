@@ -148,7 +148,11 @@ public struct ModelConfig: Equatable, Sendable {
         if n.entries != nil {
             guard let f = r.fields(n, path, WeightsFileConfig.Key.self) else { return nil }
             guard let p = f[.path].flatMap({ r.string($0, f.path(.path)) }) else {
-                if !f.has(.path) { r.missing(WeightsFileConfig.Key.path, in: f, suggestion: "the checkpoint's path") }
+                // An unknown key (`file:`) is already reported; a missing `path` beside it would say it twice.
+                let allKnown = (n.entries ?? []).allSatisfy { WeightsFileConfig.Key(rawValue: $0.key) != nil }
+                if !f.has(.path), allKnown {
+                    r.missing(WeightsFileConfig.Key.path, in: f, suggestion: "the checkpoint's path")
+                }
                 return nil
             }
             file = WeightsFileConfig(path: p)

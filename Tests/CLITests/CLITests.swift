@@ -170,14 +170,20 @@ final class CLITests: CLITestCase {
         let generate = try runner(["data", "generate", "--variant", "target", "--classes", "5", "--per-class", "2",
                                    "--size", "32", "--out", images])
         XCTAssertEqual(generate.status, 0, generate.error)
-        let result = try runner(["summary", "configs/pets.yaml", "--set", "data.path=\(images)",
-                                 "--set", "model.weights=null", "--json"])
+        // pets.yaml on a local folder of Pets-style file names instead of the downloaded archive.
+        let config = try String(contentsOfFile: RunnerBinary.repository.appendingPathComponent("configs/pets.yaml").path,
+                                encoding: .utf8)
+            .replacingOccurrences(of: "source: fastai ", with: "source: folder ")
+            .replacingOccurrences(of: "name: oxford-iiit-pet ",
+                                  with: "path: \(images)\n  labels: {from: filename, pattern: '^(.+)_\\d+\\.jpg$'} ")
+        let pets = directory.appendingPathComponent("pets-local.yaml").path
+        try config.write(toFile: pets, atomically: true, encoding: .utf8)
+        let result = try runner(["summary", pets, "--set", "model.weights=null", "--json"])
         XCTAssertEqual(result.status, 0, result.error)
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         // resnet34 body + fastai1 head for 5 classes: 21,284,672 + 2,048 + 524,800 + 1,024 + 2,565.
         XCTAssertEqual(object["total_params"] as? Int, 21_284_672 + 2_048 + 524_800 + 1_024 + 2_565)
-        let valid = try runner(["validate", "configs/pets.yaml", "--set", "data.path=\(images)",
-                                "--set", "model.weights=null"])
+        let valid = try runner(["validate", pets, "--set", "model.weights=null"])
         XCTAssertEqual(valid.status, 0, valid.error)
     }
 

@@ -127,7 +127,7 @@ final class InvalidConfigCorpusTests: XCTestCase {
         let garbage = directory.appendingPathComponent("garbage.safetensors")
         try Data("not a safetensors file".utf8).write(to: garbage)
         let cases: [(weights: URL, fragment: String)] = [
-            (wrongKeys, "weights do not match the model: … missing keys (120): bn1.bias, … unexpected keys (1): foo.weight"),
+            (wrongKeys, "weights do not match the model: … missing keys (100): bn1.bias, … unexpected keys (1): foo.weight"),
             (wrongShape, "weights do not match the model: … shape mismatch for `conv1.weight`: model expects"
                 + " [64, 3, 7, 7], file has [2]"),
             (garbage, "not a valid safetensors file"),

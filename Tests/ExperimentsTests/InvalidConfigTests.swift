@@ -84,7 +84,7 @@ final class InvalidConfigTests: ConfigTestCase {
 
     func testUnknownSourceGetsDidYouMean() {
         expectError(Self.minimal.replacingOccurrences(of: "source: generated", with: "source: folders"),
-                    "data.source: expected one of folder, csv, generated, found \"folders\" — did you mean `folder`?",
+                    "data.source: expected one of folder, csv, generated, url, fastai, found \"folders\" — did you mean `folder`?",
                     at: 4, 11)
     }
 
