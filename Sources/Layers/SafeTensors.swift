@@ -17,6 +17,20 @@ public struct SafeTensors {
             case .f64, .i64: return 8
             }
         }
+
+        /// Element `element` of little-endian `bytes`, as Float32.
+        func value(in bytes: UnsafeRawBufferPointer, at element: Int) -> Float {
+            let at = element * size
+            switch self {
+            case .f32: return Float(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+            case .f64: return Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian))
+            case .f16: return Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian))
+            case .bf16:
+                return Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian) << 16)
+            case .i64: return Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+            case .i32: return Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+            }
+        }
     }
 
     /// Values converted to Float32 whatever their stored dtype; `dtypes` keeps the stored one.
@@ -136,21 +150,7 @@ public struct SafeTensors {
 
         func decode(_ bytes: UnsafeRawBufferPointer) -> Tensor {
             let count = bytes.count / dtype.size
-            var values = [Float](repeating: 0, count: count)
-            for i in 0..<count {
-                let at = i * dtype.size
-                switch dtype {
-                case .f32: values[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
-                case .f64: values[i] = Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian))
-                case .f16: values[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian))
-                case .bf16:
-                    let bits = UInt32(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian) << 16
-                    values[i] = Float(bitPattern: bits)
-                case .i64: values[i] = Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-                case .i32: values[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
-                }
-            }
-            return Tensor(shape: shape, data: values)
+            return Tensor(shape: shape, data: (0..<count).map { dtype.value(in: bytes, at: $0) })
         }
     }
 

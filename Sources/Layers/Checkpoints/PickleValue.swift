@@ -102,39 +102,25 @@ enum PickleGlobal: String, CaseIterable {
     case longStorage = "torch.LongStorage"
     case intStorage = "torch.IntStorage"
 
-    var storageType: StorageType? {
+    /// The element type of a storage class.
+    var storageType: SafeTensors.DType? {
         switch self {
-        case .floatStorage: return .float32
-        case .halfStorage: return .float16
-        case .bfloat16Storage: return .bfloat16
-        case .doubleStorage: return .float64
-        case .longStorage: return .int64
-        case .intStorage: return .int32
+        case .floatStorage: return .f32
+        case .halfStorage: return .f16
+        case .bfloat16Storage: return .bf16
+        case .doubleStorage: return .f64
+        case .longStorage: return .i64
+        case .intStorage: return .i32
         default: return nil
         }
     }
-}
-
-/// The element types of the storages Runner reads.
-enum StorageType: String {
-    case float32, float16, bfloat16, float64, int64, int32
-
-    var size: Int {
-        switch self {
-        case .float16, .bfloat16: return 2
-        case .float32, .int32: return 4
-        case .float64, .int64: return 8
-        }
-    }
-
-    var isInteger: Bool { self == .int64 || self == .int32 }
 }
 
 /// A storage named by a persistent id: its key in the file, element type and element count.
 /// `offset` is non-zero only for the views of pre-0.4 legacy files.
 struct StorageReference {
     var key: String
-    var type: StorageType
+    var type: SafeTensors.DType
     var count: Int
     var offset = 0
 }

@@ -197,23 +197,15 @@ final class TorchCheckpoint {
             expectedStride *= size
         }
         var raw = [UInt8]()
-        if !(contiguous && storage.type == .float32) {
+        if !(contiguous && storage.type == .f32) {
             raw = [UInt8](repeating: 0, count: span * elementSize)
             try raw.withUnsafeMutableBytes {
                 try file.read(into: $0.baseAddress, offset: first, count: $0.count, what: "tensor `\(key)`")
             }
         }
-        let dtype: SafeTensors.DType
-        switch storage.type {
-        case .float32: dtype = .f32
-        case .float16: dtype = .f16
-        case .bfloat16: dtype = .bf16
-        case .float64: dtype = .f64
-        case .int64: dtype = .i64
-        case .int32: dtype = .i32
-        }
+        let dtype = storage.type
         let shape = reference.shape
-        if contiguous && storage.type == .float32 {
+        if contiguous && dtype == .f32 {
             var failure: Error?
             let tensor = Tensor(uninitializedShape: shape) { pointer in
                 do {
@@ -234,14 +226,14 @@ final class TorchCheckpoint {
     }
 
     /// Row-major copy of a strided view whose first element is at byte 0 of `bytes`.
-    private static func gather(_ bytes: UnsafeRawBufferPointer, type: StorageType, shape: [Int], strides: [Int],
+    private static func gather(_ bytes: UnsafeRawBufferPointer, type: SafeTensors.DType, shape: [Int], strides: [Int],
                                into out: UnsafeMutablePointer<Float>) {
         let count = shape.reduce(1, *)
         guard count > 0 else { return }
         var index = [Int](repeating: 0, count: shape.count)
         var source = 0
         for i in 0..<count {
-            out[i] = value(bytes, type: type, at: source)
+            out[i] = type.value(in: bytes, at: source)
             var axis = shape.count - 1
             while axis >= 0 {
                 index[axis] += 1
@@ -251,19 +243,6 @@ final class TorchCheckpoint {
                 index[axis] = 0
                 axis -= 1
             }
-        }
-    }
-
-    private static func value(_ bytes: UnsafeRawBufferPointer, type: StorageType, at element: Int) -> Float {
-        let at = element * type.size
-        switch type {
-        case .float32: return Float(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
-        case .float64: return Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian))
-        case .float16: return Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian))
-        case .bfloat16:
-            return Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian) << 16)
-        case .int64: return Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-        case .int32: return Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
         }
     }
 }
