@@ -73,3 +73,70 @@ final class WeightsCLITests: CLITestCase {
         XCTAssertTrue(unknown.error.contains("resnet34:V1"), unknown.error)
     }
 }
+
+final class DownloadedDataCLITests: CLITestCase {
+    /// A run on a dataset fetched by URL (file://, so no network) and weights from a torch .pth:
+    /// the archive is verified, unpacked once into the cache, recorded in env.json, and trained on.
+    func testRunTrainsOnAURLDatasetWithTorchWeights() throws {
+        let images = directory.appendingPathComponent("pets/images").path
+        let generate = try runner(["data", "generate", "--variant", "target", "--classes", "3", "--per-class", "4",
+                                   "--size", "64", "--out", images])
+        XCTAssertEqual(generate.status, 0, generate.error)
+        let archive = directory.appendingPathComponent("pets.tgz")
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["czf", archive.path, "-C", directory.path, "pets"]
+        try tar.run()
+        tar.waitUntilExit()
+        XCTAssertEqual(tar.terminationStatus, 0)
+        let weights = RunnerBinary.repository.appendingPathComponent("Tests/LayersTests/Fixtures/pth/squeezenet1_1.pth")
+        let config = directory.appendingPathComponent("url.yaml").path
+        try """
+            version: 1
+            name: url-pth
+            seed: 1
+            data:
+              source: url
+              url: \(archive.absoluteString)
+              path: pets/images
+              labels: {from: filename, pattern: '^(.+)_\\d+\\.jpg$'}
+              valid: {pct: 0.25, seed: 1}
+              size: 64
+              batch_size: 4
+              augment: none
+            model: {arch: squeezenet1_1, weights: {path: \(weights.path)}}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let cache = directory.appendingPathComponent("cache").path
+        let runs = directory.appendingPathComponent("runs").path
+        let environment = ["RUNNER_CACHE": cache]
+
+        let validate = try runner(["validate", config], environment: environment)
+        XCTAssertEqual(validate.status, 0, validate.error)
+        XCTAssertTrue(validate.output.contains("would be downloaded from \(archive.absoluteString)"), validate.output)
+
+        let first = try runner(["run", config, "--runs", runs, "--progress", "plain"], environment: environment)
+        XCTAssertEqual(first.status, 0, first.error)
+        XCTAssertTrue(first.output.contains("unpacking"), first.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/datasets/pets/pets/images"))
+        let second = try runner(["run", config, "--runs", runs, "--progress", "plain"], environment: environment)
+        XCTAssertEqual(second.status, 0, second.error)
+        XCTAssertFalse(second.output.contains("unpacking"), second.output)
+
+        let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/url-pth").sorted().first)
+        let env = try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: "\(runs)/url-pth/\(run)/env.json"))) as? [String: Any])
+        let archives = try XCTUnwrap(env["archives"] as? [[String: String]])
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [archive.path]
+        let pipe = Pipe()
+        sum.standardOutput = pipe
+        try sum.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sum.waitUntilExit()
+        XCTAssertEqual(archives, [["url": archive.absoluteString, "sha256": String(digest)]])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(runs)/url-pth/\(run)/jobs/main/metrics.jsonl"))
+    }
+}
