@@ -19,6 +19,18 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case cacheInvalid(path: String, detail: String)
     case writeFailed(path: String, detail: String)
     case invalidArgument(String)
+    /// Every image that could not be decoded, with `bad_files: fail`.
+    case badFiles([BadFile])
+
+    public struct BadFile: Equatable, Sendable {
+        public var path: String
+        public var reason: String
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+    }
 
     /// The file or folder the error is about, for callers that collect bad files.
     public var path: String? {
@@ -31,6 +43,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
             return path
         case .singleClass(let source, _), .emptySplit(let source, _):
             return source
+        case .badFiles(let files):
+            return files.first?.path
         case .invalidPattern, .invalidArgument:
             return nil
         }
@@ -58,6 +72,11 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
         case .missingColumn(let path, let column): return "\(path): no column `\(column)` in the header"
         case .cacheInvalid(let path, let detail): return "\(path): the decode cache is unusable (\(detail))"
         case .writeFailed(let path, let detail): return "\(path): cannot write (\(detail))"
+        case .badFiles(let files):
+            let shown = files.prefix(10).map { "  \($0.reason)" }
+            return "\(files.count) image\(files.count == 1 ? "" : "s") cannot be read (bad_files: fail):\n"
+                + (shown + (files.count > 10 ? ["  … and \(files.count - 10) more"] : [])).joined(separator: "\n")
+                + "\nRemove or fix them, or set `data.bad_files: skip` to leave them out (they are then listed in the run)"
         case .invalidArgument(let detail): return detail
         }
     }

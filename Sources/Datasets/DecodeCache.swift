@@ -22,7 +22,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
     public enum BadFilePolicy: String, Sendable {
         /// Leave bad files out, counted and listed in `skipped`.
         case skip
-        /// Stop at the first bad file with its error.
+        /// Stop before training, naming every bad file.
         case fail
     }
 
@@ -57,14 +57,17 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
                             policy: BadFilePolicy = .skip, threads: Int = 2) throws -> DecodeCache {
         let key = cacheKey(paths: paths, transforms: transforms)
         let file = (directory as NSString).appendingPathComponent(String(format: "decode-%016llx.bin", key))
-        if let cache = try? DecodeCache(file: file, paths: paths, transforms: transforms, key: key, built: false) {
-            if policy == .fail, let first = cache.skipped.first {
-                throw DataError.corrupt(path: first.path, detail: first.reason)
-            }
-            return cache
+        var cache = try? DecodeCache(file: file, paths: paths, transforms: transforms, key: key, built: false)
+        if cache == nil {
+            try build(file: file, paths: paths, transforms: transforms, key: key, threads: threads)
+            cache = try DecodeCache(file: file, paths: paths, transforms: transforms, key: key, built: true)
         }
-        try build(file: file, paths: paths, transforms: transforms, key: key, policy: policy, threads: threads)
-        return try DecodeCache(file: file, paths: paths, transforms: transforms, key: key, built: true)
+        guard let cache else { throw DataError.cacheInvalid(path: file, detail: "not readable after it was built") }
+        // Every file is decoded before this point, so `fail` names all bad files, not the first one met.
+        if policy == .fail, !cache.skipped.isEmpty {
+            throw DataError.badFiles(cache.skipped.map { DataError.BadFile(path: $0.path, reason: $0.reason) })
+        }
+        return cache
     }
 
     /// FNV-1a over everything that decides the records' bytes.
@@ -152,7 +155,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
     }
 
     private static func build(file: String, paths: [String], transforms: Transforms, key: UInt64,
-                              policy: BadFilePolicy, threads: Int) throws {
+                              threads: Int) throws {
         let directory = (file as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -202,13 +205,10 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
                         lock.lock()
                         errors[i] = error
                         lock.unlock()
-                        if policy == .fail { break }
                     }
                 }
             }
             if let writeFailure { throw DataError.writeFailed(path: temporary, detail: writeFailure) }
-            // The first bad file in list order, whichever worker met it first.
-            if policy == .fail, let error = errors[start..<end].compactMap({ $0 }).first { throw error }
             start = end
         }
         let skipped = (0..<n).compactMap { i in errors[i].map { SkippedFile(path: paths[i], reason: "\($0)") } }

@@ -109,14 +109,45 @@ extension DataFactory {
     }
 
     /// Training (shuffled, augmented) and validation (centre path) loaders over `items`.
-    public static func loaders(_ config: ExperimentConfig, items: SplitItems, threads: Int)
-        -> (train: BatchLoader, valid: BatchLoader) {
+    ///
+    /// With a `decodeCache` folder every image is decoded and prepared once, before training, into
+    /// a memory-mapped cache that later epochs, jobs and runs read; that pass also finds every file
+    /// that cannot be decoded: `bad_files: fail` stops with all of them named, `skip` leaves them
+    /// out and returns them. The cache holds the same prepared images the cold path makes, so the
+    /// batches, and the metrics, are the same either way.
+    public static func loaders(_ config: ExperimentConfig, items: SplitItems, threads: Int,
+                               decodeCache: String? = nil) throws -> Loaders {
         let transforms = transforms(config.data)
-        func loader(_ list: [LabeledItem], training: Bool) -> BatchLoader {
-            BatchLoader(source: DecodingImageSource(paths: list.map(\.path), transforms: transforms),
-                        labels: items.labelIndices(list), transforms: transforms, batchSize: config.data.batchSize,
-                        training: training, seed: UInt64(truncatingIfNeeded: config.seed), threads: threads)
+        let all = items.train + items.valid
+        let labels = items.labelIndices(all)
+        let source: PreparedImageSource
+        var usable = Array(all.indices)
+        var skipped: [DataError.BadFile] = []
+        if let decodeCache {
+            let policy: DecodeCache.BadFilePolicy = config.data.badFiles == .skip ? .skip : .fail
+            let cache = try DecodeCache.open(paths: all.map(\.path), transforms: transforms, directory: decodeCache,
+                                             policy: policy, threads: threads)
+            source = cache
+            usable = cache.usableIndices
+            skipped = cache.skipped.map { DataError.BadFile(path: $0.path, reason: $0.reason) }
+        } else {
+            source = DecodingImageSource(paths: all.map(\.path), transforms: transforms)
         }
-        return (loader(items.train, training: true), loader(items.valid, training: false))
+        // Training items come first, so their indices (which seed each item's augmentation) are
+        // the same as in a training-only list.
+        func loader(_ range: Range<Int>, training: Bool) -> BatchLoader {
+            BatchLoader(source: source, labels: labels, indices: usable.filter { range.contains($0) },
+                        transforms: transforms, batchSize: config.data.batchSize, training: training,
+                        seed: UInt64(truncatingIfNeeded: config.seed), threads: threads)
+        }
+        return Loaders(train: loader(0..<items.train.count, training: true),
+                       valid: loader(items.train.count..<all.count, training: false), skipped: skipped)
+    }
+
+    public struct Loaders {
+        public var train: BatchLoader
+        public var valid: BatchLoader
+        /// Files left out under `bad_files: skip`.
+        public var skipped: [DataError.BadFile]
     }
 }

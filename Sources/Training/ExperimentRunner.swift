@@ -52,6 +52,7 @@ public final class ExperimentRunner {
         // Downloads come before the run directory, so a failed one leaves nothing behind.
         if try fetchRemote() { classes = try ModelCheck.check(loaded) }
         setThreadCount(threads)
+        try decodeData()
         let graph = try Planner.plan(contentAddressed(loaded), facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
         let hash = StableHash.hex(loaded.resolvedYAML)
         let store: RunStore
@@ -137,23 +138,26 @@ public final class ExperimentRunner {
         var pretrained: SafeTensors?
         if let pretrainNode, let pretrain = config.pretrainExperiment {
             let items = try DataFactory.prepareItems(pretrain)
-            let (train, valid) = DataFactory.loaders(pretrain, items: items, threads: threads)
+            let loaders = try dataLoaders(pretrain, items: items, jobLog: jobLog, file: "pretrain_skipped_files.json")
             let model = try ModelFactory.build(pretrain, classes: items.classes.count)
             log("job \(job.id): pretraining \(pretrain.model.arch.rawValue) on \(items.classes.count) classes,"
-                + " \(items.train.count) train / \(items.valid.count) valid images")
+                + " \(loaders.train.indices.count) train / \(loaders.valid.indices.count) valid images"
+                + Self.skippedNote(loaders.skipped, file: "pretrain_skipped_files.json"))
             _ = try runStage(pretrain.schedule[0], node: pretrainNode, model: model, config: pretrain,
-                             loaders: (train, valid), job: job, jobLog: jobLog)
+                             loaders: (loaders.train, loaders.valid), job: job, jobLog: jobLog)
             pretrained = model.stateDict()
         }
         let items = try DataFactory.prepareItems(config)
-        let (train, valid) = DataFactory.loaders(config, items: items, threads: threads)
+        let loaders = try dataLoaders(config, items: items, jobLog: jobLog, file: "skipped_files.json")
+        let (train, valid) = (loaders.train, loaders.valid)
         try store.writeJSON(jobLog.prefix + "classes.json", items.classes)
         let model = try ModelFactory.build(config, classes: items.classes.count)
         if let pretrained {
             try ModelFactory.loadBody(of: pretrained, into: model)
         }
-        log("job \(job.id): \(config.model.arch.rawValue), \(items.classes.count) classes, \(items.train.count) train /"
-            + " \(items.valid.count) valid images" + (pretrained == nil ? "" : ", body from the pretrain stage"))
+        log("job \(job.id): \(config.model.arch.rawValue), \(items.classes.count) classes, \(train.indices.count) train /"
+            + " \(valid.indices.count) valid images" + Self.skippedNote(loaders.skipped, file: "skipped_files.json")
+            + (pretrained == nil ? "" : ", body from the pretrain stage"))
         var last: EpochRecord?
         for (stage, node) in zip(config.schedule, stageNodes) {
             last = try runStage(stage, node: node, model: model, config: config, loaders: (train, valid), job: job,
@@ -164,6 +168,37 @@ public final class ExperimentRunner {
         try model.stateDict().write(path: store.directory.appendingPathComponent(jobLog.prefix + "model.safetensors").path)
         try store.writeJSON(jobLog.prefix + "final.json", final)
         return final
+    }
+
+    private var decodeFolder: String { (runsRoot as NSString).appendingPathComponent(".cache/decode") }
+
+    /// Decodes every job's images into the decode cache before the run directory exists, so that
+    /// `bad_files: fail` names every unreadable file and leaves no run behind.
+    private func decodeData() throws {
+        var seen = Set<String>()
+        for job in loaded.jobs {
+            for config in [job.config] + (job.config.pretrainExperiment.map { [$0] } ?? [])
+            where seen.insert("\(config.data)|\(config.seed)").inserted {
+                let items = try DataFactory.prepareItems(config)
+                log("data: \(items.train.count + items.valid.count) images, decoded once into \(decodeFolder)")
+                _ = try DataFactory.loaders(config, items: items, threads: threads, decodeCache: decodeFolder)
+            }
+        }
+    }
+
+    /// Loaders reading through the decode cache (built by `decodeData`); files left out under
+    /// `bad_files: skip` are listed in the job's folder.
+    private func dataLoaders(_ config: ExperimentConfig, items: SplitItems, jobLog: JobLog,
+                             file: String) throws -> DataFactory.Loaders {
+        let loaders = try DataFactory.loaders(config, items: items, threads: threads, decodeCache: decodeFolder)
+        if !loaders.skipped.isEmpty {
+            try jobLog.store.writeJSON(jobLog.prefix + file, loaders.skipped.map { ["path": $0.path, "reason": $0.reason] })
+        }
+        return loaders
+    }
+
+    private static func skippedNote(_ skipped: [DataError.BadFile], file: String) -> String {
+        skipped.isEmpty ? "" : ", \(skipped.count) unreadable image\(skipped.count == 1 ? "" : "s") skipped (listed in \(file))"
     }
 
     private func log(_ text: String) {

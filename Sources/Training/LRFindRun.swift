@@ -163,7 +163,8 @@ public final class LRFindRun {
         let config = loaded.config
         setThreadCount(threads)
         let items = try DataFactory.prepareItems(config)
-        let (train, _) = DataFactory.loaders(config, items: items, threads: threads)
+        let train = try DataFactory.loaders(config, items: items, threads: threads,
+                                            decodeCache: (runsRoot as NSString).appendingPathComponent(".cache/decode")).train
         guard train.batchCount > 0 else {
             throw LRFindError.noTrainingBatches(images: items.train.count, batchSize: config.data.batchSize)
         }

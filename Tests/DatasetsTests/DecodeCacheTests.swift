@@ -76,18 +76,21 @@ final class DecodeCacheTests: XCTestCase {
         XCTAssertEqual(try rebuilt.preparedImage(at: 2), expected)
     }
 
-    func testFailPolicyNamesTheFile() throws {
-        let (_, paths) = try copies(good + ["zero.jpg"])
+    func testFailPolicyNamesEveryBadFile() throws {
+        let (_, paths) = try copies(good + ["zero.jpg", "truncated.jpg"])
         let directory = try FixtureFiles.scratchFolder(self, "cache")
         XCTAssertThrowsError(try DecodeCache.open(paths: paths, transforms: Transforms(size: 8), directory: directory, policy: .fail)) {
-            XCTAssertEqual($0 as? DataError, .emptyFile(path: paths[4]))
+            guard case let .badFiles(files)? = $0 as? DataError else { return XCTFail("\($0)") }
+            XCTAssertEqual(files.map(\.path), [paths[4], paths[5]])
+            XCTAssertTrue(files[0].reason.contains("empty"), files[0].reason)
+            XCTAssertTrue("\($0)".contains("bad_files: skip"))
         }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "nothing is left behind")
-        // A cache built with `skip` still fails a later `fail` open.
-        _ = try DecodeCache.open(paths: paths, transforms: Transforms(size: 8), directory: directory, policy: .skip)
-        XCTAssertThrowsError(try DecodeCache.open(paths: paths, transforms: Transforms(size: 8), directory: directory, policy: .fail)) {
-            XCTAssertEqual(($0 as? DataError)?.path, paths[4])
-        }
+        // Every file was decoded, so the cache is kept (no temporary file): `skip` reuses it.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp") }, [])
+        let skipping = try DecodeCache.open(paths: paths, transforms: Transforms(size: 8), directory: directory, policy: .skip)
+        XCTAssertFalse(skipping.wasBuilt)
+        XCTAssertEqual(skipping.skipped.map(\.path), [paths[4], paths[5]])
+        XCTAssertEqual(skipping.usableIndices, [0, 1, 2, 3])
     }
 
     func testLoaderGivesTheSameBatchesThroughTheCache() throws {

@@ -54,7 +54,7 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
         let sourceConfig = try Self.resnetConfig(variant: .source, classes: sourceClasses, size: size, schedule: """
               - {name: all, freeze_to: 0, epochs: 5, lr: 3e-3}
             """)
-        let sourceLoaders = DataFactory.loaders(sourceConfig, items: sourceItems, threads: 2)
+        let sourceLoaders = try DataFactory.loaders(sourceConfig, items: sourceItems, threads: 2)
         let pretrained = try ModelFactory.build(sourceConfig, classes: sourceClasses)
         let sourceRecords = try StageTrainer(model: pretrained, config: sourceConfig)
             .fit(sourceConfig.schedule[0], train: sourceLoaders.train, valid: sourceLoaders.valid)
@@ -69,7 +69,7 @@ final class GeneratedDatasetLearnabilityTests: XCTestCase {
               - {name: frozen, freeze_to: -1, epochs: 2, lr: 3e-3}
               - {name: unfrozen, freeze_to: 0, epochs: 3, lr: slice(1e-4, 1e-3)}
             """)
-        let targetLoaders = DataFactory.loaders(targetConfig, items: targetItems, threads: 2)
+        let targetLoaders = try DataFactory.loaders(targetConfig, items: targetItems, threads: 2)
         func trainTarget(from weights: SafeTensors?) throws -> [Double] {
             let model = try ModelFactory.build(targetConfig, classes: targetClasses)
             if let weights { try model.loadPretrained(weights, path: "<source model>") }
