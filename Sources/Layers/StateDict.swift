@@ -22,6 +22,12 @@ extension Module {
             throw WeightsError.mismatch(path: path, missing: problems.missing, unexpected: problems.unexpected,
                                         shapes: problems.shapes)
         }
+        // Refused here, by key, rather than surfacing epochs later as a diverging loss.
+        for key in file.tensors.keys.sorted() {
+            guard let tensor = file.tensors[key] else { continue }
+            let bad = tensor.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            if bad > 0 { throw WeightsError.nonFinite(path: path, key: key, count: bad, total: tensor.count) }
+        }
         for (key, parameter) in namedParameters() {
             if let tensor = file.tensors[key] { parameter.value = tensor }
         }

@@ -11,6 +11,8 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case badCheckpoint(path: String, reason: String)
     /// A pickle naming a global outside the allow-list: never imported or called.
     case forbiddenGlobal(path: String, name: String)
+    /// A tensor holding NaN or infinite values, which would train to nothing.
+    case nonFinite(path: String, key: String, count: Int, total: Int)
     /// No state dict where one was looked for; `keys` are the top-level keys found.
     case unknownLayout(path: String, keys: [String], reason: String)
 
@@ -44,6 +46,9 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
             return "\(path): the checkpoint's pickle names `\(name)`, which Runner refuses to import or call;"
                 + " a weights file may only hold tensors, OrderedDicts and plain values"
                 + " (re-save the state dict alone: torch.save(model.state_dict(), path))"
+        case let .nonFinite(path, key, count, total):
+            return "\(path): tensor `\(key)` has \(count) non-finite value\(count == 1 ? "" : "s") (NaN or ±inf) of \(total);"
+                + " the file is damaged or was saved from a diverged model"
         case let .unknownLayout(path, keys, reason):
             return "\(path): \(reason); its top-level keys are: "
                 + (keys.isEmpty ? "(none)" : Self.list(keys.map { "`\($0)`" }))

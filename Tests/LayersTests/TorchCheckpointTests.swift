@@ -104,6 +104,25 @@ final class TorchCheckpointTests: XCTestCase {
         XCTAssertThrowsError(try model.loadStateDict(state)) { XCTAssertTrue("\($0)".contains("fc.bias")) }
     }
 
+    func testNonFiniteWeightsAreRefusedWithTheirKey() throws {
+        var rng = RandomGenerator(seed: 1, purpose: "init")
+        let model = Architecture.squeezenet1_1.build(numClasses: 10, rng: &rng)
+        let before = model.stateDict()
+        for poison in [Float.nan, .infinity, -.infinity] {
+            var state = try WeightsFile.read(path: fixture("squeezenet1_1.pth")).stateDict
+            var values = try XCTUnwrap(state.tensors["features.3.squeeze.weight"])
+            values.data[7] = poison
+            values.data[9] = poison
+            state.tensors["features.3.squeeze.weight"] = values
+            XCTAssertThrowsError(try model.loadStateDict(state, path: "poisoned.pth")) {
+                XCTAssertEqual($0 as? WeightsError, .nonFinite(path: "poisoned.pth", key: "features.3.squeeze.weight",
+                                                               count: 2, total: values.count))
+                XCTAssertTrue("\($0)".contains("non-finite"))
+            }
+            XCTAssertEqual(model.stateDict().tensors, before.tensors, "a refused file changed the model")
+        }
+    }
+
     // MARK: hostile files
 
     func testTruncatedFilesGiveErrors() throws {
