@@ -17,11 +17,19 @@ Written by torch.save itself, in both of its formats:
                                 except `count`, int64), keyed without the prefix
   foreign-global.pth            a zip checkpoint whose pickle calls os.system (never run by Runner)
   foreign-global-legacy.pth     the same in the legacy format, calling builtins.eval
+  int64-extremes.pth            int64 tensors at 2**63-1 and -2**63, which a Float cannot hold
+  hostile-*.pth                 legacy files written field by field (no torch.save), with views that
+                                a careless reader overflows on or expands without bound: an empty
+                                view at offset 2**62, an empty view of sizes (0, 2**32, 2**32), and a
+                                stride-0 view of 2**31-1 values over one stored value
 
 Needs torch, torchvision and safetensors. Run from the repository root:
     python3 tools/make_pth_fixtures.py
 """
+import io
 import os
+import pickle
+import struct
 import zlib
 
 import torch
@@ -87,8 +95,57 @@ def foreign():
                _use_new_zipfile_serialization=False)
 
 
+class Storage:
+    """A storage as torch's legacy persistent id names it."""
+
+    def __init__(self, key, values):
+        self.key = key
+        self.values = values
+
+
+class View:
+    """Pickles as torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)."""
+
+    def __init__(self, storage, offset, size, stride):
+        self.args = (storage, offset, size, stride, False, __import__("collections").OrderedDict())
+
+    def __reduce__(self):
+        return (torch._utils._rebuild_tensor_v2, self.args)
+
+
+def legacy(name, obj, storages):
+    """The legacy layout by hand: magic, protocol, system info, object, keys, then each storage."""
+    out = io.BytesIO()
+    for header in (0x1950A86A20F9469CFC6C, 1001,
+                   {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}):
+        pickle.dump(header, out, protocol=2)
+
+    class Writer(pickle.Pickler):
+        def persistent_id(self, value):
+            if isinstance(value, Storage):
+                return ("storage", torch.FloatStorage, value.key, "cpu", len(value.values), None)
+            return None
+
+    Writer(out, protocol=2).dump(obj)
+    pickle.dump([s.key for s in storages], out, protocol=2)
+    for storage in storages:
+        out.write(struct.pack("<q", len(storage.values)))
+        out.write(struct.pack("<%df" % len(storage.values), *storage.values))
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(out.getvalue())
+
+
+def hostile():
+    one = Storage("0", [1.5])
+    legacy("hostile-empty-offset.pth", {"w": View(one, 2**62, (0,), (1,))}, [one])
+    legacy("hostile-empty-huge.pth", {"w": View(one, 0, (0, 2**32, 2**32), (1, 1, 1))}, [one])
+    legacy("hostile-broadcast.pth", {"w": View(one, 0, (2**31 - 1,), (0,))}, [one])
+    torch.save({"n": torch.tensor([2**63 - 1, -2**63], dtype=torch.int64)}, os.path.join(OUT, "int64-extremes.pth"))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     squeezenet()
     variants()
     foreign()
+    hostile()

@@ -183,7 +183,11 @@ public struct SafeTensors {
         for key in keys {
             guard let tensor = tensors[key] else { continue }
             if dtypes[key] == .i64 {
-                let values = tensor.data.map { Int64($0).littleEndian }
+                // Counters travel as Float; a value beyond Int64's range (from a hostile file) is clamped, not trapped on.
+                let values = tensor.data.map { value -> Int64 in
+                    guard value.isFinite else { return 0 }
+                    return (value >= 9.2e18 ? Int64.max : value <= -9.2e18 ? Int64.min : Int64(value)).littleEndian
+                }
                 try values.withUnsafeBytes { try write($0) }
             } else {
                 // Float32 is stored little-endian, which is this machine's order.

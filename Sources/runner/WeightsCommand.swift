@@ -40,9 +40,9 @@ struct WeightsImport: ParsableCommand {
 
 /// An architecture argument with an optional `:V2`-style variant.
 private func imagenetEntry(_ text: String) throws -> ImageNetWeights {
-    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-    guard let arch = ArchitectureName(rawValue: parts[0]) else {
-        throw ValidationError("unknown architecture `\(parts[0])`; one of: "
+    let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+    guard let name = parts.first, let arch = ArchitectureName(rawValue: name) else {
+        throw ValidationError("unknown architecture `\(text)`; one of: "
                               + ArchitectureName.allCases.map(\.rawValue).joined(separator: ", "))
     }
     guard let entry = ImageNetWeights.find(arch, variant: parts.count > 1 ? parts[1] : nil) else {

@@ -168,12 +168,53 @@ final class TorchCheckpointTests: XCTestCase {
         assertError(try WeightsFile.read(path: try temporary(huge)), contains: ["storage `", "holds"])
     }
 
+    func testViewsThatOverflowOrExpandWithoutBoundAreHandled() throws {
+        // Empty views read nothing, whatever offset or sizes they claim.
+        XCTAssertEqual(try WeightsFile.read(path: fixture("hostile-empty-offset.pth")).stateDict.tensors["w"]?.shape, [0])
+        XCTAssertEqual(try WeightsFile.read(path: fixture("hostile-empty-huge.pth")).stateDict.tensors["w"]?.shape,
+                       [0, 1 << 32, 1 << 32])
+        assertError(try WeightsFile.read(path: fixture("hostile-broadcast.pth")), contains: ["expand to 2147483647 values"])
+    }
+
+    func testInt64ExtremesConvertWithoutTrapping() throws {
+        let loaded = try WeightsFile.read(path: fixture("int64-extremes.pth")).stateDict
+        XCTAssertEqual(loaded.dtypes["n"], .i64)
+        let bytes = loaded.serialized()
+        let again = try SafeTensors.parse(bytes)
+        XCTAssertEqual(again.tensors["n"]?.data, [Float(Int64.max), Float(Int64.min)])
+    }
+
+    func testPrefixesThatMakeTwoKeysOneAreRefused() throws {
+        var file = SafeTensors()
+        file.tensors = ["module.fc.weight": Tensor(shape: [1], data: [1]), "fc.weight": Tensor(shape: [1], data: [2])]
+        let path = try temporary(file.serialized())
+        assertError(try WeightsFile.read(path: path, selection: StateDictSelection(stripPrefix: "module.")),
+                    contains: ["both become `fc.weight`"])
+    }
+
+    func testASafetensorsHeaderStartingLikeAPickleIsNotTakenForOne() throws {
+        // A header of 640 bytes begins 80 02 00 00 …, as a protocol-2 pickle does.
+        var file = SafeTensors(tensors: ["w": Tensor(shape: [1], data: [3])])
+        file.metadata = ["pad": ""]
+        var bytes = file.serialized()
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        file.metadata["pad"] = String(repeating: " ", count: 640 - length)
+        bytes = file.serialized()
+        XCTAssertEqual(Array(bytes.prefix(2)), [0x80, 0x02])
+        let path = try temporary(bytes)
+        XCTAssertFalse(WeightsFile.isTorchCheckpoint(path: path))
+        XCTAssertEqual(try WeightsFile.read(path: path).stateDict.tensors["w"]?.data, [3])
+    }
+
     func testPickleBombsGiveErrors() throws {
         let proto: [UInt8] = [0x80, 0x02]
         // Deep nesting through MARKs, and through lists appended into lists.
         assertError(try read(proto + [UInt8](repeating: 0x28, count: 100_000)), contains: ["nesting deeper than"])
         assertError(try read(proto + [UInt8](repeating: 0x5D, count: 5000) + [UInt8](repeating: 0x61, count: 4999)),
                     contains: ["nested deeper than"])
+        // A list filled through the memo after it was nested: its parents' depth would not see it.
+        assertError(try read(proto + [0x5D, 0x71, 1, 0x68, 1, 0x5D, 0x71, 2, 0x61, 0x30, 0x68, 2, 0x5D, 0x61]),
+                    contains: ["already inside another value"])
         // A memo index far beyond anything stored, and a huge one stored.
         assertError(try read(proto + [0x6A, 0xF0, 0xFF, 0xFF, 0xFF]), contains: ["memo index 4294967280"])
         // Declared lengths far beyond the file.
@@ -193,8 +234,10 @@ final class TorchCheckpointTests: XCTestCase {
 
     // MARK: helpers
 
+    /// Raw pickles go to the torch reader directly: without the legacy magic number the format
+    /// detection would (rightly) take them for safetensors.
     private func read(_ bytes: [UInt8]) throws -> WeightsFile.Loaded {
-        try WeightsFile.read(path: try temporary(Data(bytes)))
+        try WeightsFile.readTorch(path: try temporary(Data(bytes)), selection: StateDictSelection())
     }
 
     private var files: [URL] = []

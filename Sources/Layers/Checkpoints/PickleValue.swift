@@ -31,7 +31,17 @@ indirect enum PickleValue {
     }
 
     static func tuple(_ items: [PickleValue]) -> PickleValue {
-        .tuple(items, depth: 1 + (items.map(\.depth).max() ?? 0))
+        items.forEach { $0.seal() }
+        return .tuple(items, depth: 1 + (items.map(\.depth).max() ?? 0))
+    }
+
+    /// Marks a list or dict as placed inside another value.
+    func seal() {
+        switch self {
+        case let .list(list): list.sealed = true
+        case let .dict(dict): dict.sealed = true
+        default: break
+        }
     }
 
     /// A short description for error messages.
@@ -57,6 +67,9 @@ indirect enum PickleValue {
 final class PickleList {
     var items: [PickleValue] = []
     var depth = 1
+    /// Set once the list is inside another container: filling it later (through the memo) would
+    /// deepen its parents without their depth knowing, so it is refused.
+    var sealed = false
 }
 
 /// An ordered dict with string or integer keys (a state dict's keys are strings).
@@ -76,6 +89,8 @@ final class PickleDict {
     private(set) var keys: [Key] = []
     private(set) var values: [Key: PickleValue] = [:]
     var depth = 1
+    /// As `PickleList.sealed`.
+    var sealed = false
 
     func set(_ key: Key, _ value: PickleValue) {
         if values.updateValue(value, forKey: key) == nil { keys.append(key) }

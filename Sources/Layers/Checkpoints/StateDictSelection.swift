@@ -21,6 +21,16 @@ public struct StateDictSelection: Equatable, Sendable {
     /// Drops the prefix from keys: the configured one (an error if no key has it), or `module.`
     /// when every key has it. Returns the renamed keys and what was detected.
     func strip(_ keys: [String], path: String) throws -> (keys: [String], detected: String?) {
+        let (renamed, detected) = try dropPrefix(keys, path: path)
+        var seen = Set<String>()
+        for (index, key) in renamed.enumerated() where !seen.insert(key).inserted {
+            throw WeightsError.badTensor(path: path, key: key, reason: "`\(keys[index])` and another tensor both become"
+                                         + " `\(key)` once the prefix is dropped")
+        }
+        return (renamed, detected)
+    }
+
+    private func dropPrefix(_ keys: [String], path: String) throws -> (keys: [String], detected: String?) {
         if let prefix = stripPrefix, !prefix.isEmpty {
             guard keys.contains(where: { $0.hasPrefix(prefix) }) else {
                 throw WeightsError.unknownLayout(path: path, keys: Array(keys.sorted().prefix(8)),

@@ -16,6 +16,10 @@ final class TorchCheckpoint {
     private var locations: [String: Range<Int>] = [:]
     /// Every storage the pickle named, by key; a key named twice must agree with itself.
     private var declared: [String: StorageReference] = [:]
+    /// Values handed out so far, against a budget of four per byte of file (float16 gives two)
+    /// plus 16 M for small files of broadcast views.
+    private var outputValues = 0
+    private var outputBudget: Int { 4 * file.size + (1 << 24) }
 
     var path: String { file.path }
 
@@ -28,11 +32,14 @@ final class TorchCheckpoint {
         }
     }
 
-    /// Whether the file starts like either torch format (a zip, or a protocol-2 pickle).
+    /// Whether the file starts like either torch format: a zip, or the legacy format's first
+    /// pickle (PROTO 2, LONG1 of 10 bytes, the magic number) — two bytes alone could begin a
+    /// safetensors header length.
     static func looksLikeTorch(path: String) -> Bool {
-        guard let file = try? CheckpointFile(path: path), file.size >= 2,
-              let head = try? file.bytes(0..<2, what: "signature") else { return false }
-        return ZipDirectory.isZip(file) || (head[0] == 0x80 && head[1] == 0x02)
+        guard let file = try? CheckpointFile(path: path) else { return false }
+        if ZipDirectory.isZip(file) { return true }
+        guard file.size >= 14, let head = try? file.bytes(0..<14, what: "signature") else { return false }
+        return head.prefix(4).elementsEqual([0x80, 0x02, 0x8A, 0x0A]) && head.dropFirst(4).elementsEqual(legacyMagic)
     }
 
     // MARK: formats
@@ -182,7 +189,16 @@ final class TorchCheckpoint {
                 last = end
             }
         }
-        guard reference.offset >= 0, count == 0 || last < storage.count else {
+        // An empty view reads nothing; returning before the offset arithmetic keeps a huge offset
+        // on an empty shape from overflowing.
+        if count == 0 { return (Tensor(shape: reference.shape, data: []), storage.type) }
+        // Stride-0 views may repeat one stored value without bound; the output is budgeted.
+        outputValues += count
+        guard outputValues <= outputBudget else {
+            throw bad("the views so far expand to \(outputValues) values, more than \(outputBudget) for a"
+                      + " \(file.size)-byte file")
+        }
+        guard reference.offset >= 0, last < storage.count else {
             throw bad("view (offset \(reference.offset), shape \(reference.shape), strides \(reference.strides)) reaches"
                       + " element \(last) of a \(storage.count)-element storage")
         }

@@ -4,10 +4,13 @@
 /// named by persistent ids, and tensors through `torch._utils` rebuild functions. Any other global
 /// is refused with its name — never imported, called or skipped. Every length and index is checked
 /// against the bytes at hand before anything is allocated, nesting is bounded, and the memo is a
-/// dictionary, so a hostile file gets an error, never a crash or an allocation beyond its size.
+/// dictionary, so a hostile file gets an error, never a crash or an allocation without bound.
 struct Unpickler {
     static let maxNesting = 200
     static let maxMemo = 1 << 22
+    /// Values created; each costs tens of bytes for one byte of pickle, so their number is bounded
+    /// (a state dict pickles about 20 per tensor).
+    static let maxValues = 1 << 22
 
     let bytes: UnsafeRawBufferPointer
     let path: String
@@ -20,6 +23,7 @@ struct Unpickler {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    private var created = 0
 
     init(bytes: UnsafeRawBufferPointer, path: String, base: Int = 0,
          persistentLoad: @escaping (PickleValue) throws -> PickleValue) {
@@ -201,6 +205,8 @@ struct Unpickler {
 
     private mutating func push(_ value: PickleValue, _ at: Int) throws {
         guard value.depth <= Self.maxNesting else { throw fail(at, "containers nested deeper than \(Self.maxNesting)") }
+        created += 1
+        guard created <= Self.maxValues else { throw fail(at, "more than \(Self.maxValues) values") }
         stack.append(value)
     }
 
@@ -232,7 +238,9 @@ struct Unpickler {
     }
 
     private func append(_ values: [PickleValue], to list: PickleList, _ at: Int) throws {
+        guard !list.sealed else { throw fail(at, "APPEND to a list that is already inside another value") }
         for value in values {
+            value.seal()
             let depth = value.depth + 1
             guard depth <= Self.maxNesting else { throw fail(at, "containers nested deeper than \(Self.maxNesting)") }
             list.depth = max(list.depth, depth)
@@ -242,6 +250,7 @@ struct Unpickler {
 
     private func setItems(_ values: [PickleValue], in dict: PickleDict, _ at: Int) throws {
         guard values.count % 2 == 0 else { throw fail(at, "odd number of dict items") }
+        guard !dict.sealed else { throw fail(at, "SETITEM on a dict that is already inside another value") }
         for i in stride(from: 0, to: values.count, by: 2) {
             let key: PickleDict.Key
             switch values[i] {
@@ -252,6 +261,7 @@ struct Unpickler {
             guard values[i + 1].depth + 1 <= Self.maxNesting else {
                 throw fail(at, "containers nested deeper than \(Self.maxNesting)")
             }
+            values[i + 1].seal()
             dict.set(key, values[i + 1])
         }
     }

@@ -44,9 +44,6 @@ public enum WeightsFile {
         var file = SafeTensors()
         for (index, reference) in references.enumerated() {
             let key = renamed[index]
-            guard file.tensors[key] == nil else {
-                throw WeightsError.badTensor(path: path, key: key, reason: "two tensors have this key after dropping the prefix")
-            }
             let (tensor, dtype) = try checkpoint.tensor(reference, key: keys[index])
             file.tensors[key] = tensor
             file.dtypes[key] = dtype
