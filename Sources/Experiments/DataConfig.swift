@@ -20,6 +20,28 @@ public struct DataConfig: Equatable, Sendable {
             case let .fastai(dataset): return dataset.url
             }
         }
+
+        /// The archive's name in the cache: fastai's own name (so a copied `oxford-iiit-pet.tgz` is
+        /// found), or for any other URL its file name behind a hash of the whole URL, so two
+        /// addresses ending in the same name never share a download.
+        public var archiveName: String {
+            switch self {
+            case let .fastai(dataset): return dataset.archiveName
+            case let .url(url, _):
+                let name = URLFileName.of(url)
+                return String(StableHash.hex(url).prefix(8)) + "-" + (name.isEmpty ? "archive" : name)
+            }
+        }
+
+        /// The folder it is unpacked into: the archive's name without its extension, or with `.d`
+        /// added when it has none Runner knows, so the two never share a path.
+        public var folderName: String {
+            let name = archiveName
+            for suffix in [".tar.gz", ".tgz", ".zip", ".tar"] where name.lowercased().hasSuffix(suffix) {
+                return String(name.dropLast(suffix.count))
+            }
+            return name + ".d"
+        }
     }
 
     public enum Resize: String, CaseIterable, Sendable {

@@ -49,16 +49,19 @@ public final class ExperimentRunner {
     public func run() throws -> URL {
         defer { progress.finish() }
         var classes = try ModelCheck.check(loaded)
+        let hash = StableHash.hex(loaded.resolvedYAML)
+        // Asked before any download or decoding, which `--resume` with nothing to resume would waste.
+        let unfinished = resume ? try RunStore.latestUnfinished(root: runsRoot, name: loaded.config.name, configHash: hash)
+            : nil
         // Downloads come before the run directory, so a failed one leaves nothing behind.
         if try fetchRemote() { classes = try ModelCheck.check(loaded) }
         setThreadCount(threads)
         try decodeData()
-        let graph = try Planner.plan(contentAddressed(loaded), facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
-        let hash = StableHash.hex(loaded.resolvedYAML)
+        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes },
+                                     archives: RemoteDataset.archiveHashes(loaded))
         let store: RunStore
-        if resume {
-            store = RunStore(existing: try RunStore.latestUnfinished(root: runsRoot, name: loaded.config.name,
-                                                                      configHash: hash))
+        if let unfinished {
+            store = RunStore(existing: unfinished)
         } else {
             store = try RunStore(root: runsRoot, name: loaded.config.name, configHash: hash)
         }
@@ -177,8 +180,7 @@ public final class ExperimentRunner {
     private func decodeData() throws {
         var seen = Set<String>()
         for job in loaded.jobs {
-            for config in [job.config] + (job.config.pretrainExperiment.map { [$0] } ?? [])
-            where seen.insert("\(config.data)|\(config.seed)").inserted {
+            for config in job.config.withPretraining where seen.insert("\(config.data)|\(config.seed)").inserted {
                 let items = try DataFactory.prepareItems(config)
                 log("data: \(items.train.count + items.valid.count) images, decoded once into \(decodeFolder)")
                 _ = try DataFactory.loaders(config, items: items, threads: threads, decodeCache: decodeFolder)
@@ -294,7 +296,7 @@ public final class ExperimentRunner {
         var any = false
         let quiet = progress.mode == .quiet
         for job in loaded.jobs {
-            for config in [job.config] + (job.config.pretrainExperiment.map { [$0] } ?? []) {
+            for config in job.config.withPretraining {
                 if case let .imagenet(variant)? = config.model.weights,
                    let entry = ImageNetWeights.find(config.model.arch, variant: variant) {
                     _ = try PretrainedWeights.converted(entry, quiet: quiet)
@@ -307,18 +309,6 @@ public final class ExperimentRunner {
             }
         }
         return any
-    }
-
-    /// The jobs with each downloaded archive's SHA-256 in their data settings, so the data node's
-    /// identity is the archive's content, not only its address.
-    private func contentAddressed(_ loaded: LoadedConfig) -> LoadedConfig {
-        var planned = loaded
-        for index in planned.jobs.indices {
-            if case let .url(url, _)? = planned.jobs[index].config.data.remote, let hash = archives[url] {
-                planned.jobs[index].config.data.remote = .url(url, sha256: hash)
-            }
-        }
-        return planned
     }
 
     private func environment() -> [String: Any] {

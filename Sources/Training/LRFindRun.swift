@@ -144,7 +144,8 @@ public final class LRFindRun {
         let config = loaded.config
         guard let index = config.schedule.firstIndex(where: { $0.name == stage.name }) else { return }
         guard index > 0 || config.model.weights == .pretrain else { return }
-        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes })
+        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes },
+                                     archives: RemoteDataset.archiveHashes(loaded))
         guard let job = graph.jobs.first else { return }
         let nodes = job.nodes.compactMap { graph.node($0) }
         let stages = nodes.filter { $0.kind == .stage }

@@ -79,7 +79,8 @@ public enum ModelCheck {
                PretrainedWeights.isLocal(weights, arch: config.model.arch),
                checkedWeights.insert("\(config.model.arch.rawValue) \(weights)").inserted {
                 do {
-                    if let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch, quiet: true) {
+                    if let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch, quiet: true,
+                                                                            readOnly: true) {
                         try model.loadPretrained(state, path: label)
                     }
                 } catch {
@@ -94,8 +95,7 @@ public enum ModelCheck {
     public static func pendingDownloads(_ loaded: LoadedConfig) -> [String] {
         var notes: [String] = []
         for job in loaded.jobs {
-            let configs = [job.config] + (job.config.pretrainExperiment.map { [$0] } ?? [])
-            for config in configs {
+            for config in job.config.withPretraining {
                 for note in [PretrainedWeights.pendingDownload(config.model.weights, arch: config.model.arch),
                              RemoteDataset.pendingDownload(config.data)].compactMap({ $0 }) where !notes.contains(note) {
                     notes.append(note)

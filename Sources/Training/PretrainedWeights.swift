@@ -6,8 +6,11 @@ import Foundation
 import Layers
 
 public enum PretrainedWeights {
-    /// The state dict and a label for messages; ImageNet weights are downloaded first when missing.
+    /// The state dict and a label for messages; ImageNet weights are downloaded, verified and
+    /// converted first when missing. `readOnly` (for checks) reads what is in the cache as it is
+    /// and writes nothing.
     public static func stateDict(_ weights: ModelConfig.Weights, arch: ArchitectureName, quiet: Bool = false,
+                                 readOnly: Bool = false,
                                  log: (String) -> Void = { _ in }) throws -> (stateDict: SafeTensors, label: String)? {
         switch weights {
         case let .file(file):
@@ -18,6 +21,9 @@ public enum PretrainedWeights {
         case let .imagenet(variant):
             guard let entry = ImageNetWeights.find(arch, variant: variant) else {
                 throw WeightsError.unreadable(path: "imagenet", reason: "torchvision has no ImageNet \(variant ?? "V1") weights for \(arch.rawValue)")
+            }
+            if readOnly, let path = cachedPath(entry) {
+                return (try WeightsFile.read(path: path).stateDict, path)
             }
             let path = try converted(entry, quiet: quiet)
             return (try SafeTensors.read(path: path), path)

@@ -6,19 +6,12 @@ import Experiments
 import Foundation
 
 public enum RemoteDataset {
-    /// Where the archive is unpacked: `datasets/<archive name without its extension>`.
-    static func folder(for remote: DataConfig.Remote) -> String {
-        var stem = archiveName(remote)
-        for suffix in [".tar.gz", ".tgz", ".zip", ".tar"] where stem.hasSuffix(suffix) {
-            stem = String(stem.dropLast(suffix.count))
-            break
-        }
-        return (RemoteFiles.datasetsFolder() as NSString).appendingPathComponent(stem)
-    }
+    /// Written into an unpacked folder: the SHA-256 of the archive it came from. A folder whose
+    /// archive has changed since is unpacked again, and the hash is the data node's identity.
+    static let marker = ".runner-archive-sha256"
 
-    static func archiveName(_ remote: DataConfig.Remote) -> String {
-        let name = String(remote.url.split(separator: "/").last ?? "dataset")
-        return name.split(separator: "?").first.map(String.init) ?? name
+    static func folder(for remote: DataConfig.Remote) -> String {
+        (RemoteFiles.datasetsFolder() as NSString).appendingPathComponent(remote.folderName)
     }
 
     static func check(_ remote: DataConfig.Remote) -> IntegrityCheck {
@@ -29,12 +22,19 @@ public enum RemoteDataset {
         }
     }
 
+    /// The SHA-256 of the archive `remote` was last unpacked from, if it is unpacked.
+    static func unpackedHash(_ remote: DataConfig.Remote) -> String? {
+        let path = (folder(for: remote) as NSString).appendingPathComponent(marker)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let hash = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return hash.count == 64 ? hash : nil
+    }
+
     /// The data as a plain folder source if its archive is already unpacked, else nil.
     public static func local(_ data: DataConfig) -> DataConfig? {
         guard let remote = data.remote else { return data }
-        let unpacked = folder(for: remote)
-        guard FileManager.default.fileExists(atPath: unpacked) else { return nil }
-        return asFolder(data, root: unpacked)
+        guard unpackedHash(remote) != nil else { return nil }
+        return asFolder(data, root: folder(for: remote))
     }
 
     /// The data as a plain folder source, fetching and unpacking the archive first if needed.
@@ -43,12 +43,21 @@ public enum RemoteDataset {
                                log: (String) -> Void = { _ in }) throws -> (data: DataConfig, sha256: String?) {
         guard let remote = data.remote else { return (data, nil) }
         let unpacked = folder(for: remote)
-        let archive = try RemoteFiles.fetch(url: remote.url, name: archiveName(remote), folder: RemoteFiles.datasetsFolder(),
+        let archive = try RemoteFiles.fetch(url: remote.url, name: remote.archiveName, folder: RemoteFiles.datasetsFolder(),
                                             check: check(remote), quiet: quiet)
         try FileLock.withLock(unpacked + ".lock") {
-            guard !FileManager.default.fileExists(atPath: unpacked) else { return }
+            if unpackedHash(remote) == archive.sha256 { return }
+            let manager = FileManager.default
+            // A folder from another archive (or an unpacking that died before its marker) goes.
+            if manager.fileExists(atPath: unpacked) {
+                let stale = unpacked + ".stale-\(getpid())"
+                try manager.moveItem(atPath: unpacked, toPath: stale)
+                try manager.removeItem(atPath: stale)
+            }
             log("unpacking \(archive.path) into \(unpacked)")
             let summary = try ArchiveExtractor.extract(archive: archive.path, to: unpacked)
+            try (archive.sha256 + "\n").write(toFile: (unpacked as NSString).appendingPathComponent(marker),
+                                               atomically: true, encoding: .utf8)
             log("unpacked \(summary.files) files (\(summary.bytes / 1_000_000) MB)")
         }
         return (asFolder(data, root: unpacked), archive.sha256)
@@ -57,9 +66,21 @@ public enum RemoteDataset {
     /// What `runner validate` says instead of downloading; nil when the dataset is in place.
     public static func pendingDownload(_ data: DataConfig) -> String? {
         guard let remote = data.remote, local(data) == nil else { return nil }
-        let archive = RemoteFiles.location(of: archiveName(remote), in: RemoteFiles.datasetsFolder())
+        let archive = RemoteFiles.location(of: remote.archiveName, in: RemoteFiles.datasetsFolder())
         if archive.present { return "\(archive.path) would be verified and unpacked into \(folder(for: remote))" }
         return "the dataset would be downloaded from \(remote.url) to \(archive.path) and unpacked into \(folder(for: remote))"
+    }
+
+    /// URL → archive SHA-256 for every unpacked dataset the jobs use, for `Planner.plan(archives:)`:
+    /// `run`, `plan` and `lr-find` then name the same data nodes.
+    public static func archiveHashes(_ loaded: LoadedConfig) -> [String: String] {
+        var hashes: [String: String] = [:]
+        for job in loaded.jobs {
+            for config in job.config.withPretraining {
+                if let remote = config.data.remote, let hash = unpackedHash(remote) { hashes[remote.url] = hash }
+            }
+        }
+        return hashes
     }
 
     private static func asFolder(_ data: DataConfig, root: String) -> DataConfig {

@@ -32,7 +32,7 @@ struct Plan: ParsableCommand {
         guard errors.isEmpty else { throw reported(errors) }
         let graph: JobGraph
         do {
-            graph = try Planner.plan(loaded, facts: facts)
+            graph = try Planner.plan(loaded, facts: facts, archives: RemoteDataset.archiveHashes(loaded))
         } catch {
             throw failed(error)
         }

@@ -119,7 +119,9 @@ final class DownloadedDataCLITests: CLITestCase {
         let first = try runner(["run", config, "--runs", runs, "--progress", "plain"], environment: environment)
         XCTAssertEqual(first.status, 0, first.error)
         XCTAssertTrue(first.output.contains("unpacking"), first.output)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/datasets/pets/pets/images"))
+        let unpacked = try FileManager.default.contentsOfDirectory(atPath: cache + "/datasets").filter { $0.hasSuffix("-pets") }
+        XCTAssertEqual(unpacked.count, 1, "\(unpacked)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/datasets/\(unpacked.first ?? "")/pets/images"))
         let second = try runner(["run", config, "--runs", runs, "--progress", "plain"], environment: environment)
         XCTAssertEqual(second.status, 0, second.error)
         XCTAssertFalse(second.output.contains("unpacking"), second.output)

@@ -113,7 +113,9 @@ final class RemoteFilesTests: XCTestCase {
         let (local, sha256) = try RemoteDataset.prepare(config.data, quiet: true)
         XCTAssertEqual(sha256, hash)
         XCTAssertEqual(local.source, .folder)
-        XCTAssertEqual(local.path, cache.appendingPathComponent("datasets/pets/pets/images").path)
+        let remote = try XCTUnwrap(config.data.remote)
+        XCTAssertTrue(remote.archiveName.hasSuffix("-pets.tgz") && remote.folderName == remote.archiveName.dropLast(4))
+        XCTAssertEqual(local.path, cache.appendingPathComponent("datasets/\(remote.folderName)/pets/images").path)
         let items = try XCTUnwrap(try DataFactory.items(config.data))
         XCTAssertEqual(items.classes, ["Abyssinian", "Bengal", "Birman", "beagle"].sorted())
         XCTAssertNil(RemoteDataset.pendingDownload(config.data))
@@ -122,6 +124,43 @@ final class RemoteFilesTests: XCTestCase {
         wrong.remote = .url(archive.absoluteString, sha256: String(repeating: "0", count: 64))
         try FileManager.default.removeItem(at: cache)
         XCTAssertThrowsError(try RemoteDataset.prepare(wrong, quiet: true))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.appendingPathComponent("datasets/pets").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.appendingPathComponent("datasets/\(remote.folderName)").path))
+    }
+
+    func testAnUnpackedFolderFollowsItsArchive() throws {
+        let archives = repository.appendingPathComponent("Tests/ArchivesTests/Fixtures")
+        let url = source.appendingPathComponent("data.tgz")
+        try FileManager.default.copyItem(at: archives.appendingPathComponent("pets.tgz"), to: url)
+        let yaml = """
+            version: 1
+            data: {source: url, url: \(url.absoluteString), path: pets/images, labels: {from: filename, pattern: '^([A-Za-z]+)_'}}
+            model: {arch: resnet18}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """
+        let loaded = try ConfigLoader.load(yaml: yaml, path: "u.yaml", options: .init(checkFiles: false))
+        let data = loaded.config.data
+        let remote = try XCTUnwrap(data.remote)
+        var messages: [String] = []
+        let first = try RemoteDataset.prepare(data, quiet: true) { messages.append($0) }
+        XCTAssertEqual(messages.filter { $0.hasPrefix("unpacking") }.count, 1)
+        _ = try RemoteDataset.prepare(data, quiet: true) { messages.append($0) }
+        XCTAssertEqual(messages.filter { $0.hasPrefix("unpacking") }.count, 1, "the same archive was unpacked twice")
+        XCTAssertEqual(RemoteDataset.archiveHashes(loaded), [url.absoluteString: try XCTUnwrap(first.sha256)])
+
+        // The cached archive replaced, as a new download would: the folder is unpacked anew, and the
+        // hash the plan identifies the data node by follows the new content.
+        let cached = cache.appendingPathComponent("datasets/\(remote.archiveName)")
+        try FileManager.default.removeItem(at: cached)
+        try? FileManager.default.removeItem(atPath: cached.path + ".sha256")
+        try FileManager.default.copyItem(at: archives.appendingPathComponent("pets.zip"), to: cached)
+        let second = try RemoteDataset.prepare(data, quiet: true) { messages.append($0) }
+        XCTAssertEqual(messages.filter { $0.hasPrefix("unpacking") }.count, 2)
+        XCTAssertNotEqual(first.sha256, second.sha256)
+        XCTAssertEqual(RemoteDataset.archiveHashes(loaded), [url.absoluteString: try XCTUnwrap(second.sha256)])
+        let before = try Planner.plan(loaded, facts: TransferFacts { _ in 3 },
+                                      archives: [url.absoluteString: try XCTUnwrap(first.sha256)])
+        let after = try Planner.plan(loaded, facts: TransferFacts { _ in 3 }, archives: RemoteDataset.archiveHashes(loaded))
+        XCTAssertNotEqual(before.nodes.map(\.id), after.nodes.map(\.id), "new content kept the old node ids")
     }
 }

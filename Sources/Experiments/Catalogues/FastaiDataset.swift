@@ -15,7 +15,7 @@ public struct FastaiDataset: Equatable, Sendable {
     /// nil where the class count is not fixed by the layout alone.
     public var classes: Int?
 
-    public var archiveName: String { String(url.split(separator: "/").last ?? "") }
+    public var archiveName: String { URLFileName.of(url) }
 
     static let imageClassification = "https://s3.amazonaws.com/fast-ai-imageclas/"
 

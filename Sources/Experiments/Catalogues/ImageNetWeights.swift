@@ -18,7 +18,7 @@ public struct ImageNetWeights: Equatable, Sendable {
     }
 
     /// The file name in the URL, e.g. `resnet34-b627a593.pth`.
-    public var fileName: String { String(url.split(separator: "/").last ?? "") }
+    public var fileName: String { URLFileName.of(url) }
     /// The SHA-256 prefix in the file name, e.g. `b627a593`.
     public var sha256Prefix: String {
         let stem = fileName.hasSuffix(".pth") ? String(fileName.dropLast(4)) : fileName

@@ -5,7 +5,9 @@
 /// parameter set and each trainable parameter's hyper-parameters, so jobs of a split-point sweep
 /// whose frozen stage trains the same parameters at the same rates share that stage.
 public enum Planner {
-    public static func plan(_ loaded: LoadedConfig, facts: ModelFacts) throws -> JobGraph {
+    /// `archives` maps a downloaded dataset's URL to its archive's SHA-256 where it is known, so
+    /// the data node is identified by the archive's content, not only by its address.
+    public static func plan(_ loaded: LoadedConfig, facts: ModelFacts, archives: [String: String] = [:]) throws -> JobGraph {
         var nodes: [JobGraph.Node] = []
         var index: [String: Int] = [:]
         var jobs: [JobGraph.JobPlan] = []
@@ -53,7 +55,8 @@ public enum Planner {
 
         /// data → cache → model, the model's parents extended by `weightsFrom`.
         func modelNodes(_ config: ExperimentConfig, weightsFrom: [String], job: String, prefix: String = "") -> [String] {
-            let data = add(.data, prefix + "data", settings: text(dataIdentity(config.data)), parents: [], job: job)
+            let data = add(.data, prefix + "data", settings: text(dataIdentity(config.data, archives: archives)),
+                           parents: [], job: job)
             let cache = add(.cache, prefix + "cache", settings: "\(config.data.size)|\(config.data.resize.rawValue)",
                             parents: [data], job: job)
             let model = add(.model, prefix + "model", settings: modelIdentity(config), parents: [cache] + weightsFrom,
@@ -90,12 +93,15 @@ public enum Planner {
     }
 
     /// What decides the items and the split — not the image size or augmentation.
-    private static func dataIdentity(_ data: DataConfig) -> ConfigNode {
+    private static func dataIdentity(_ data: DataConfig, archives: [String: String]) -> ConfigNode {
         var node = data.node
         if case let .mapping(entries) = node.kind {
             let kept: Set<String> = ["source", "path", "labels", "valid", "bad_files", "variant", "classes",
-                                     "images_per_class"]
+                                     "images_per_class", "url", "sha256", "name"]
             var identity = entries.filter { kept.contains($0.key) }
+            if let url = data.remote?.url, let hash = archives[url] {
+                identity.append(ConfigNode.Entry(key: "archive_sha256", value: .string(hash)))
+            }
             if data.generated != nil {
                 identity.append(ConfigNode.Entry(key: "drawing", value: .int(DataConfig.Generated.drawing)))
             }
