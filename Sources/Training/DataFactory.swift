@@ -9,12 +9,7 @@ public enum DataFactory {
     /// sources are drawn and remote ones fetched on first use, so they have none until then).
     public static func items(_ data: DataConfig) throws -> SplitItems? {
         guard let data = RemoteDataset.local(data) else { return nil }
-        let split: ValidationSplit
-        switch data.valid {
-        case let .random(pct, seed): split = .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
-        case let .folder(name, train): split = .folder(train: train, valid: name)
-        case let .csvColumn(column): split = .csvColumn(column)
-        }
+        let split = validationSplit(data.valid)
         switch (data.source, data.labels) {
         case (.folder, let labels?):
             guard let path = data.path else { return nil }
@@ -74,18 +69,26 @@ extension DataFactory {
                     try? FileManager.default.removeItem(atPath: temporary)
                 }
             }
-            let split: ValidationSplit
-            switch data.valid {
-            case let .random(pct, seed): split = .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
-            case let .folder(name, train): split = .folder(train: train, valid: name)
-            case let .csvColumn(column): split = .csvColumn(column)
-            }
+            let split = validationSplit(data.valid)
             return try ImageFolderSource(root: folder, labels: .fileName(pattern: #"^(.+)_\d+\.jpg$"#), split: split).load()
         }
         guard let items = try items(try RemoteDataset.prepare(data).data) else {
             preconditionFailure("the config schema admitted a data source without items")
         }
         return items
+    }
+
+    static func validationSplit(_ valid: ValidSplit) -> ValidationSplit {
+        switch valid {
+        case let .random(pct, seed): return .random(fraction: pct, seed: UInt64(truncatingIfNeeded: seed))
+        case let .folder(name, train): return .folder(train: train, valid: name)
+        case let .csvColumn(column): return .csvColumn(column)
+        }
+    }
+
+    /// Where runs keep decoded images: `<runs>/.cache/decode`, beside the stage cache.
+    public static func decodeCacheFolder(runsRoot: String) -> String {
+        (runsRoot as NSString).appendingPathComponent(".cache/decode")
     }
 
     public static func transforms(_ data: DataConfig) -> Transforms {

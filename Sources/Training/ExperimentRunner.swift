@@ -173,7 +173,7 @@ public final class ExperimentRunner {
         return final
     }
 
-    private var decodeFolder: String { (runsRoot as NSString).appendingPathComponent(".cache/decode") }
+    private var decodeFolder: String { DataFactory.decodeCacheFolder(runsRoot: runsRoot) }
 
     /// Decodes every job's images into the decode cache before the run directory exists, so that
     /// `bad_files: fail` names every unreadable file and leaves no run behind.

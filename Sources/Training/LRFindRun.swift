@@ -165,7 +165,7 @@ public final class LRFindRun {
         setThreadCount(threads)
         let items = try DataFactory.prepareItems(config)
         let train = try DataFactory.loaders(config, items: items, threads: threads,
-                                            decodeCache: (runsRoot as NSString).appendingPathComponent(".cache/decode")).train
+                                            decodeCache: DataFactory.decodeCacheFolder(runsRoot: runsRoot)).train
         guard train.batchCount > 0 else {
             throw LRFindError.noTrainingBatches(images: items.train.count, batchSize: config.data.batchSize)
         }
