@@ -92,12 +92,6 @@ public final class StageTrainer {
         func save() throws {
             guard let writeCheckpoint else { return }
             let state = model.stateDict()
-            // A diverging run can overflow BatchNorm statistics before the loss shows it; such a
-            // state must not replace the last good checkpoint.
-            if let bad = state.tensors.keys.sorted().first(where: { state.tensors[$0]?.data.allSatisfy(\.isFinite) == false }) {
-                throw StageTrainerError.nonFiniteState(stage: stage.name, epoch: position.epoch, batch: position.batch,
-                                                       key: bad)
-            }
             try writeCheckpoint(StageCheckpoint(node: node, position: position, model: state,
                                                  optimizer: optimizer.state(),
                                                  dropout: Self.dropoutLayers(model).mapValues(\.rng)))
@@ -119,6 +113,12 @@ public final class StageTrainer {
                 _ = model.backward(loss.backward(), needsInputGradient: false)
                 optimizer.step()
                 optimizer.zeroGradients()
+                // A diverging run can overflow a weight or a BatchNorm statistic while the loss is
+                // still finite. Checked after every step (a pass over the weights, small beside the
+                // step itself), so no checkpoint and no finished stage ever holds such a state.
+                if let bad = Self.firstNonFinite(model) {
+                    throw StageTrainerError.nonFiniteState(stage: stage.name, epoch: epoch, batch: position.batch, key: bad)
+                }
                 position.trainTotals.add(logits: logits, targets: batch.labels, loss: value)
                 let index = position.batch
                 position.batch += 1
@@ -184,6 +184,18 @@ public final class StageTrainer {
             onValidationBatch?(epoch, done, valid.batchCount)
         }
         return totals
+    }
+
+    /// The first trained weight or buffer (BatchNorm statistics) holding NaN or ±inf; frozen weights
+    /// cannot change, and were checked when they were loaded.
+    static func firstNonFinite(_ model: TransferModel) -> String? {
+        for (key, parameter) in model.namedParameters() where parameter.requiresGrad {
+            if !parameter.value.data.allSatisfy(\.isFinite) { return key }
+        }
+        for (key, buffer) in model.namedBuffers() where !buffer.value.data.allSatisfy(\.isFinite) {
+            return key
+        }
+        return nil
     }
 
     /// Dropout layers by module name: their random streams are part of a stage's state.
