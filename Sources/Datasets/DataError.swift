@@ -19,6 +19,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case cacheInvalid(path: String, detail: String)
     case writeFailed(path: String, detail: String)
     case invalidArgument(String)
+    /// An image whose header claims more pixels than the limit (a decompression bomb, or a photo
+    /// far larger than training needs).
+    case tooManyPixels(path: String, width: Int, height: Int, limit: Int)
     /// Every image that could not be decoded, with `bad_files: fail`.
     case badFiles([BadFile])
 
@@ -45,6 +48,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
             return source
         case .badFiles(let files):
             return files.first?.path
+        case .tooManyPixels(let path, _, _, _):
+            return path
         case .invalidPattern, .invalidArgument:
             return nil
         }
@@ -72,6 +77,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
         case .missingColumn(let path, let column): return "\(path): no column `\(column)` in the header"
         case .cacheInvalid(let path, let detail): return "\(path): the decode cache is unusable (\(detail))"
         case .writeFailed(let path, let detail): return "\(path): cannot write (\(detail))"
+        case .tooManyPixels(let path, let width, let height, let limit):
+            return "\(path): the image claims \(width)×\(height) = \(width * height) pixels, over the limit of \(limit)"
+                + " (data.max_pixels); raise the limit if the image is genuine"
         case .badFiles(let files):
             let shown = files.prefix(10).map { "  \($0.reason)" }
             return "\(files.count) image\(files.count == 1 ? "" : "s") cannot be read (bad_files: fail):\n"

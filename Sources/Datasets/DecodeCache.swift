@@ -77,7 +77,8 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             hash = (hash ^ 0xFF) &* 0x100_0000_01b3
         }
-        mix("decode-cache v2 size=\(transforms.size) longest=\(transforms.maxPreparedSide) resize=\(transforms.resize.name)")
+        mix("decode-cache v2 size=\(transforms.size) longest=\(transforms.maxPreparedSide) resize=\(transforms.resize.name)"
+            + (transforms.maxPixels == ImageDecoder.defaultMaxPixels ? "" : " max_pixels=\(transforms.maxPixels)"))
         for path in paths {
             var info = stat()
             if stat(path, &info) == 0 {

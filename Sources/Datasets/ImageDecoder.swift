@@ -18,7 +18,12 @@ public enum ImageDecoder {
         case unknown
     }
 
-    public static func decode(contentsOf path: String, hint: SizeHint = .full) throws -> RGBImage {
+    /// PIL's default limit (`Image.MAX_IMAGE_PIXELS`): a 100-byte PNG header may claim 65535 × 65535
+    /// pixels, 17 GB once decoded, so the size is checked against the limit before anything is allocated.
+    public static let defaultMaxPixels = 89_478_485
+
+    public static func decode(contentsOf path: String, hint: SizeHint = .full,
+                              maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -26,15 +31,16 @@ public enum ImageDecoder {
             throw DataError.unreadable(path: path, detail: FileManager.default.fileExists(atPath: path)
                                        ? "\(error.localizedDescription)" : "no such file")
         }
-        return try data.withUnsafeBytes { try decode(bytes: $0, path: path, hint: hint) }
+        return try data.withUnsafeBytes { try decode(bytes: $0, path: path, hint: hint, maxPixels: maxPixels) }
     }
 
     /// `path` names the bytes in errors.
-    public static func decode(bytes: UnsafeRawBufferPointer, path: String, hint: SizeHint = .full) throws -> RGBImage {
+    public static func decode(bytes: UnsafeRawBufferPointer, path: String, hint: SizeHint = .full,
+                              maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
         guard bytes.count > 0 else { throw DataError.emptyFile(path: path) }
         switch format(of: bytes) {
-        case .jpeg: return try decodeJPEG(bytes, path: path, hint: hint)
-        case .png: return try decodePNG(bytes, path: path)
+        case .jpeg: return try decodeJPEG(bytes, path: path, hint: hint, maxPixels: maxPixels)
+        case .png: return try decodePNG(bytes, path: path, maxPixels: maxPixels)
         case .other(let name): throw DataError.unsupportedFormat(path: path, format: name)
         case .unknown: throw DataError.notAnImage(path: path)
         }
@@ -58,7 +64,8 @@ public enum ImageDecoder {
 
     // MARK: JPEG
 
-    static func decodeJPEG(_ bytes: UnsafeRawBufferPointer, path: String, hint: SizeHint) throws -> RGBImage {
+    static func decodeJPEG(_ bytes: UnsafeRawBufferPointer, path: String, hint: SizeHint,
+                           maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
         let metadata = JPEGMetadata(bytes: bytes)
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             throw DataError.emptyFile(path: path)
@@ -74,6 +81,7 @@ public enum ImageDecoder {
             if !metadata.reachesScan { throw DataError.truncated(path: path, detail: "the file ends inside the JPEG header") }
             throw DataError.corrupt(path: path, detail: headerStatus != 0 ? errorMessage(handle) : "the JPEG header gives size \(width)×\(height)")
         }
+        try checkPixels(Int(width), Int(height), limit: maxPixels, path: path)
 
         let factor = scalingFactor(width: Int(width), height: Int(height), hint: hint)
         let scaledWidth = scaled(Int(width), factor)
@@ -153,7 +161,7 @@ public enum ImageDecoder {
     /// libpng's simplified API reports errors through its return value and `message`, not by
     /// longjmp, which Swift cannot survive; it also does the palette, grey, 16-bit and tRNS
     /// expansions that the png_set_* transforms would.
-    static func decodePNG(_ bytes: UnsafeRawBufferPointer, path: String) throws -> RGBImage {
+    static func decodePNG(_ bytes: UnsafeRawBufferPointer, path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
@@ -167,6 +175,7 @@ public enum ImageDecoder {
         // uses, keeps the colour under transparent pixels.
         image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
         let width = Int(image.width), height = Int(image.height)
+        try checkPixels(width, height, limit: maxPixels, path: path)
         var rgba = [UInt8](repeating: 0, count: width * height * 4)
         let status = rgba.withUnsafeMutableBytes { target in
             png_image_finish_read(&image, nil, target.baseAddress, 0, nil)
@@ -179,6 +188,12 @@ public enum ImageDecoder {
             rgb[3 * i + 2] = rgba[4 * i + 2]
         }
         return RGBImage(width: width, height: height, pixels: rgb)
+    }
+
+    private static func checkPixels(_ width: Int, _ height: Int, limit: Int, path: String) throws {
+        guard width * height <= limit else {
+            throw DataError.tooManyPixels(path: path, width: width, height: height, limit: limit)
+        }
     }
 
     private static func pngError(_ image: inout png_image, path: String) -> DataError {

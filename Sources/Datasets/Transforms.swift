@@ -16,6 +16,8 @@ public struct Transforms: Equatable, Hashable, Sendable {
     public var resize: ResizeMethod
     public var augment: AugmentSettings
     public var normalization: Normalization
+    /// Images whose header claims more pixels are refused before decoding.
+    public var maxPixels = ImageDecoder.defaultMaxPixels
 
     /// The longest longer side `prepare` keeps for `.crop`, as a multiple of `size`: 1.5 keeps
     /// all of a 3:2 photo and bounds the cache record.
@@ -50,7 +52,7 @@ public struct Transforms: Equatable, Hashable, Sendable {
     }
 
     public func decodeAndPrepare(path: String) throws -> RGBImage {
-        prepare(try ImageDecoder.decode(contentsOf: path, hint: decodeHint))
+        prepare(try ImageDecoder.decode(contentsOf: path, hint: decodeHint, maxPixels: maxPixels))
     }
 
     /// The random choices of one training sample.

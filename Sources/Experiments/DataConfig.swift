@@ -87,6 +87,8 @@ public struct DataConfig: Equatable, Sendable {
     public var augment: AugmentConfig
     public var normalize: Normalization
     public var badFiles: BadFiles
+    /// Images whose header claims more pixels are unreadable (PIL's limit by default).
+    public var maxPixels: Int
     /// Set exactly when `source` is generated.
     public var generated: Generated?
     /// Set exactly when `source` is url or fastai.
@@ -100,6 +102,7 @@ public struct DataConfig: Equatable, Sendable {
         case variant, classes
         case imagesPerClass = "images_per_class"
         case url, sha256, name
+        case maxPixels = "max_pixels"
     }
 
     static let schema = ConfigSchema.fields(Key.self, [
@@ -197,6 +200,7 @@ public struct DataConfig: Equatable, Sendable {
             augment: f[.augment].map { AugmentConfig.read($0, f.path(.augment), r) } ?? .standard,
             normalize: f[.normalize].map { Normalization.read($0, f.path(.normalize), r) } ?? Preset.normalization,
             badFiles: f[.badFiles].flatMap { r.choice($0, f.path(.badFiles), BadFiles.self) } ?? Preset.badFiles,
+            maxPixels: f[.maxPixels].flatMap { r.int($0, f.path(.maxPixels), min: 1) } ?? Preset.maxPixels,
             generated: generated,
             remote: remote)
     }
@@ -260,6 +264,8 @@ public struct DataConfig: Equatable, Sendable {
             ("augment", augment.node),
             ("normalize", normalize.node),
             ("bad_files", .string(badFiles.rawValue)),
+            // Written only when set, so files and node identities that never name it stay as they were.
+            ("max_pixels", maxPixels == Preset.maxPixels ? nil : .int(maxPixels)),
             ("variant", generated.map { .string($0.variant.rawValue) }),
             ("classes", generated.map { .int($0.classes) }),
             ("images_per_class", generated.map { .int($0.imagesPerClass) }),

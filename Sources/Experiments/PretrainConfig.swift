@@ -33,7 +33,7 @@ public struct PretrainConfig: Equatable, Sendable {
             // Another source means other items: only how images are shaped and batched carries over.
             let source = entries.first { $0.key == DataConfig.Key.source.rawValue }?.value.scalar?.text
             if let source, source != dataNode?["source"]?.scalar?.text {
-                let shared: Set<DataConfig.Key> = [.size, .resize, .batchSize, .augment, .normalize, .badFiles]
+                let shared: Set<DataConfig.Key> = [.size, .resize, .batchSize, .augment, .normalize, .badFiles, .maxPixels]
                 merged = merged.filter { entry in DataConfig.Key(rawValue: entry.key).map(shared.contains) ?? false }
             }
             for entry in entries {

@@ -108,7 +108,9 @@ extension DataFactory {
         case .none: normalization = Datasets.Normalization(mean: [0, 0, 0], std: [1, 1, 1])
         case let .stats(mean, std): normalization = Datasets.Normalization(mean: mean.map(Float.init), std: std.map(Float.init))
         }
-        return Transforms(size: data.size, resize: resize, augment: augment, normalization: normalization)
+        var transforms = Transforms(size: data.size, resize: resize, augment: augment, normalization: normalization)
+        transforms.maxPixels = data.maxPixels
+        return transforms
     }
 
     /// Training (shuffled, augmented) and validation (centre path) loaders over `items`.

@@ -95,6 +95,23 @@ final class ResumeCLITests: CLITestCase {
         XCTAssertTrue(nothing.error.contains("finished"), nothing.error)
     }
 
+    /// A second Ctrl-C while OpenBLAS threads are inside a GEMM used to crash in libopenblas
+    /// (SIGSEGV, exit 139, 3 of 7 tries) as exit() tore the library down under them.
+    func testASecondCtrlCQuitsWithExit130WhateverIsRunning() throws {
+        let config = try config()
+        for attempt in 0..<4 {
+            let runs = directory.appendingPathComponent("twice-\(attempt)").path
+            let (process, _, log) = try startInterruptible(config, runs: runs)
+            kill(process.processIdentifier, SIGINT)
+            usleep(UInt32(attempt) * 3_000)
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            let text = try String(contentsOf: log, encoding: .utf8)
+            XCTAssertEqual(process.terminationReason, .exit, "attempt \(attempt) died of a signal: \(text)")
+            XCTAssertEqual(process.terminationStatus, 130, "attempt \(attempt): \(text)")
+        }
+    }
+
     func testCtrlCStopsAtABatchBoundaryWithExit130AndResumeFinishesTheRun() throws {
         let config = try config()
         let runs = directory.appendingPathComponent("interrupted").path

@@ -17,6 +17,38 @@ final class ImageDecoderTests: XCTestCase {
         try ImageDecoder.decode(contentsOf: FixtureFiles.path(name), hint: hint)
     }
 
+    /// A 77-byte PNG (signature, an IHDR claiming 65535 × 65535, an empty IDAT, IEND) used to
+    /// allocate 17 GB.
+    func testDecompressionBombsAreRefusedBeforeDecoding() throws {
+        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+            let typed = Array(type.utf8) + body
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in typed {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            crc ^= 0xFFFF_FFFF
+            let length = UInt32(body.count)
+            return [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: length >> $0) } + typed
+                + [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: crc >> $0) }
+        }
+        let header: [UInt8] = [0, 0, 0xFF, 0xFF, 0, 0, 0xFF, 0xFF, 8, 2, 0, 0, 0]  // 65535 × 65535, 8-bit RGB
+        let bomb = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header)
+            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+        XCTAssertThrowsError(try bomb.withUnsafeBytes { try ImageDecoder.decode(bytes: $0, path: "bomb.png") }) {
+            XCTAssertEqual($0 as? DataError, .tooManyPixels(path: "bomb.png", width: 65535, height: 65535,
+                                                           limit: ImageDecoder.defaultMaxPixels))
+            XCTAssertTrue("\($0)".contains("data.max_pixels"), "\($0)")
+        }
+        // The limit is the caller's: a JPEG over a small one is refused, under it decoded.
+        let path = FixtureFiles.path("rgb.jpg")
+        let image = try ImageDecoder.decode(contentsOf: path)
+        XCTAssertThrowsError(try ImageDecoder.decode(contentsOf: path, maxPixels: image.width * image.height - 1)) {
+            XCTAssertEqual(($0 as? DataError)?.path, path)
+        }
+        XCTAssertNoThrow(try ImageDecoder.decode(contentsOf: path, maxPixels: image.width * image.height))
+    }
+
     func testRGBJPEG() throws {
         let image = try decode("rgb.jpg")
         XCTAssertEqual(image.width, 32)

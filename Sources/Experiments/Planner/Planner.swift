@@ -97,7 +97,7 @@ public enum Planner {
         var node = data.node
         if case let .mapping(entries) = node.kind {
             let kept: Set<String> = ["source", "path", "labels", "valid", "bad_files", "variant", "classes",
-                                     "images_per_class", "url", "sha256", "name"]
+                                     "images_per_class", "url", "sha256", "name", "max_pixels"]
             var identity = entries.filter { kept.contains($0.key) }
             if let url = data.remote?.url, let hash = archives[url] {
                 identity.append(ConfigNode.Entry(key: "archive_sha256", value: .string(hash)))
