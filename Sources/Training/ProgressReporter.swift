@@ -106,7 +106,9 @@ public final class ProgressReporter {
         let time = now()
         switch mode {
         case .tty:
-            guard done == batches || done == 1 || time - lastDraw >= minimumRedrawInterval else { return }
+            // Every redraw counts against the limit, the first and last batch of a bar too: on short
+            // epochs those alone came to about 64 a second.
+            guard time - lastDraw >= minimumRedrawInterval else { return }
             lastDraw = time
             let head = label + " ", tail = " \(done)/\(batches) batches · \(status(done, of: batches, loss: loss, at: time))"
             // A line that wraps cannot be redrawn with `\r`: the bar gives up cells first, then the tail is cut.
@@ -145,7 +147,6 @@ public final class ProgressReporter {
 
     private func startEpoch() {
         epochStart = now()
-        lastDraw = -Double.infinity
         nextQuarter = 1
     }
 

@@ -92,7 +92,7 @@ final class CLITests: CLITestCase {
         }
         let forced = try runner(["run", config, "--runs", runs, "--threads", "2", "--force"])
         XCTAssertEqual(forced.status, 0, forced.error)
-        XCTAssertFalse(forced.output.contains("runs/.cache"), forced.output)
+        XCTAssertFalse(forced.output.contains("is in runs/.cache"), forced.output)
         let forcedRun = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny")
             .filter { !runsNow.contains($0) }.first)
         XCTAssertEqual(try String(contentsOfFile: "\(runs)/tiny/\(forcedRun)/jobs/main/metrics.jsonl", encoding: .utf8),
