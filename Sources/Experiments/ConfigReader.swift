@@ -157,6 +157,21 @@ final class ConfigReader {
         return s.text
     }
 
+    /// A name that becomes part of a file or folder name: ASCII letters, digits and `extra`, not
+    /// starting with `.` or `-`, and at most `maxBytes` long (file systems refuse names over 255 bytes).
+    func fileName(_ n: ConfigNode, _ path: ConfigPath, extra: String, maxBytes: Int, names what: String) -> String? {
+        let marks = extra.map { "`\($0)`" }
+        let allowed = (["letters", "digits"] + marks.dropLast()).joined(separator: ", ") + " and " + (marks.last ?? "")
+        let expected = "a name of \(allowed), at most \(maxBytes) characters (it names \(what))"
+        guard let text = string(n, path, expected: expected) else { return nil }
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || extra.contains($0)) }),
+              text.first != ".", text.first != "-", text.utf8.count <= maxBytes else {
+            fail(n, path, expected: expected)
+            return nil
+        }
+        return text
+    }
+
     func choice<E: CaseIterable & RawRepresentable>(_ node: ConfigNode, _ path: ConfigPath, _ type: E.Type) -> E?
     where E.RawValue == String {
         let names = E.allCases.map(\.rawValue)

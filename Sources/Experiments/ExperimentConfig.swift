@@ -38,7 +38,9 @@ public struct ExperimentConfig: Equatable, Sendable {
             r.missing(.version, in: f, suggestion: "add `version: \(currentVersion)` at the top")
         }
 
-        let name = f[.name].flatMap { readName($0, f.path(.name), r) } ?? defaultName
+        let name = f[.name].flatMap {
+            r.fileName($0, f.path(.name), extra: "._-", maxBytes: 100, names: "the run directory")
+        } ?? defaultName
         let seed = f[.seed].flatMap { r.int($0, f.path(.seed), min: 0) } ?? Preset.seed
         let preset = f[.preset].flatMap { r.choice($0, f.path(.preset), Preset.self) } ?? .default
 
@@ -123,17 +125,6 @@ public struct ExperimentConfig: Equatable, Sendable {
                 reference = (count, "stage \(i) (`\(stage.name)`) lists \(count)")
             }
         }
-    }
-
-    private static func readName(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> String? {
-        let expected = "a name of letters, digits, `.`, `-` and `_` (it names the run directory)"
-        guard let text = r.string(n, path, expected: expected) else { return nil }
-        let allowed = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-        guard allowed, text.first != ".", text.first != "-" else {
-            r.fail(n, path, expected: expected)
-            return nil
-        }
-        return text
     }
 
     var node: ConfigNode {

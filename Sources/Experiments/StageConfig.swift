@@ -58,7 +58,10 @@ public struct StageConfig: Equatable, Sendable {
     static func read(_ node: ConfigNode, _ path: ConfigPath, index: Int, _ r: ConfigReader,
                      preset: Preset) -> StageConfig? {
         guard let f = r.fields(node, path, Key.self) else { return nil }
-        let name = f[.name].flatMap { readName($0, f.path(.name), r) } ?? "stage\(index)"
+        // Names become parts of checkpoint file names and node ids, so they stay simple.
+        let name = f[.name].flatMap {
+            r.fileName($0, f.path(.name), extra: "-_", maxBytes: 64, names: "its checkpoint file")
+        } ?? "stage\(index)"
 
         var freezeTo: Int?
         if let n = f[.freezeTo] {
@@ -111,17 +114,6 @@ public struct StageConfig: Equatable, Sendable {
 
         guard let freezeTo, let epochs, let lr else { return nil }
         return StageConfig(name: name, freezeTo: freezeTo, epochs: epochs, lr: lr, policy: policy)
-    }
-
-    /// Names become parts of run directories and node ids, so they stay simple.
-    private static func readName(_ n: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> String? {
-        let expected = "a name of letters, digits, `-` and `_`"
-        guard let text = r.string(n, path, expected: expected) else { return nil }
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            r.fail(n, path, expected: expected)
-            return nil
-        }
-        return text
     }
 
     var node: ConfigNode {

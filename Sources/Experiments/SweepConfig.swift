@@ -71,9 +71,16 @@ public struct SweepConfig: Equatable, Sendable {
         return result
     }
 
+    /// The longest job id in bytes: it names a folder (`jobs/<id>/`), and file systems refuse a name
+    /// over 255 bytes; a longer id keeps its start and ends in a hash of the whole.
+    public static let maxIDBytes = 120
+
     /// `meta=8-5`: each axis named by the shortest path suffix that tells it apart from the others.
     public func jobID(for overrides: [Override]) -> String {
-        overrides.map { label(for: $0.path) + "=" + Self.idText($0.value) }.joined(separator: ",")
+        let id = overrides.map { label(for: $0.path) + "=" + Self.idText($0.value) }.joined(separator: ",")
+        guard id.utf8.count > Self.maxIDBytes else { return id }
+        // idText keeps ASCII only, so cutting by characters cuts by bytes.
+        return String(id.prefix(Self.maxIDBytes - 9)) + "~" + String(StableHash.hex(id).prefix(8))
     }
 
     private func label(for path: ConfigPath) -> String {

@@ -82,6 +82,12 @@ final class InvalidConfigTests: ConfigTestCase {
 
     // MARK: data
 
+    func testANameLongerThanAFolderNameMayBeIsRefused() {
+        expectError(Self.minimal.replacingOccurrences(of: "name: t", with: "name: " + String(repeating: "n", count: 300)),
+                    "name: expected a name of letters, digits, `.`, `_` and `-`, at most 100 characters (it names the run directory)",
+                    at: 2, 7)
+    }
+
     func testUnknownSourceGetsDidYouMean() {
         expectError(Self.minimal.replacingOccurrences(of: "source: generated", with: "source: folders"),
                     "data.source: expected one of folder, csv, generated, url, fastai, found \"folders\" — did you mean `folder`?",

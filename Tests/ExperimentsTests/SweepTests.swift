@@ -51,6 +51,24 @@ final class SweepTests: ConfigTestCase {
         XCTAssertEqual(loaded.jobs[1].config.schedule[1].lr, .constant(1e-3))
     }
 
+    func testLongJobIDsAreShortenedWithAHashAndStayDistinct() throws {
+        let digits = String(repeating: "1", count: 40)
+        let loaded = try XCTUnwrap(load(Self.base + """
+
+            sweep:
+              data.normalize:
+                - {mean: [0.\(digits)2, 0.5, 0.5], std: [0.\(digits)3, 0.5, 0.5]}
+                - {mean: [0.\(digits)2, 0.5, 0.5], std: [0.\(digits)3, 0.5, 0.25]}
+            """))
+        let ids = loaded.jobs.map(\.id)
+        XCTAssertEqual(ids.count, 2)
+        XCTAssertNotEqual(ids[0], ids[1])
+        for id in ids {
+            XCTAssertEqual(id.utf8.count, SweepConfig.maxIDBytes, id)
+            XCTAssertTrue(id.hasPrefix("normalize=mean-0.1111"), id)
+        }
+    }
+
     func testNoSweepIsOneJob() throws {
         let loaded = try XCTUnwrap(load(Self.base))
         XCTAssertEqual(loaded.jobs.map(\.id), ["main"])
