@@ -30,16 +30,16 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .target(name: "Downloads", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "Archives", dependencies: ["CArchive"]),
-        .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs"], swiftSettings: cpuSettings),
+        .target(name: "Datasets", dependencies: ["Tensors", "CImageCodecs", "Diagnostics"], swiftSettings: cpuSettings),
         .target(name: "Optimizers", dependencies: ["Tensors", "Layers"], swiftSettings: cpuSettings),
         .target(name: "Experiments", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: ["Tensors", "Layers", "Datasets", "Experiments", "Optimizers",
-                                                 "Downloads", "Archives"],
+                                                 "Downloads", "Archives", "Diagnostics"],
                 swiftSettings: cpuSettings),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "Tensors", "Layers", "Datasets", "Experiments", "Training",
+                "Tensors", "Layers", "Datasets", "Experiments", "Training", "Diagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["Tensors", "Layers"], path: "Tests/TestSupport"),
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Experiments", "Layers", "Tensors", "Downloads"]),
         .testTarget(name: "DownloadsTests", dependencies: ["Downloads"], exclude: ["Fixtures"]),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["runner", "Layers"], exclude: ["InvalidConfigs"]),
+        .testTarget(name: "CLITests", dependencies: ["runner", "Layers", "Tensors"], exclude: ["InvalidConfigs"]),
     ],
     swiftLanguageModes: [.v5]
 )

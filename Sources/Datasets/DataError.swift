@@ -1,5 +1,7 @@
 // DataError: what went wrong while finding, labelling, decoding or caching images; every case names the file or folder.
 
+import Diagnostics
+
 public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case emptyFile(path: String)
     case truncated(path: String, detail: String)
@@ -57,28 +59,28 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .emptyFile(let path): return "\(path): the file is empty (zero bytes)"
-        case .truncated(let path, let detail): return "\(path): the image is truncated (\(detail))"
-        case .notAnImage(let path): return "\(path): not an image (neither JPEG nor PNG data)"
+        case .emptyFile(let path): return "\(TerminalText.name(path)): the file is empty (zero bytes)"
+        case .truncated(let path, let detail): return "\(TerminalText.name(path)): the image is truncated (\(detail))"
+        case .notAnImage(let path): return "\(TerminalText.name(path)): not an image (neither JPEG nor PNG data)"
         case .unsupportedFormat(let path, let format):
-            return "\(path): \(format) images are not supported; convert it to JPEG or PNG"
-        case .corrupt(let path, let detail): return "\(path): the image is corrupt (\(detail))"
-        case .unreadable(let path, let detail): return "\(path): cannot read the file (\(detail))"
-        case .folderMissing(let path): return "\(path): no such folder"
-        case .noImages(let path): return "\(path): no images (.jpg, .jpeg or .png) in this folder or below"
+            return "\(TerminalText.name(path)): \(format) images are not supported; convert it to JPEG or PNG"
+        case .corrupt(let path, let detail): return "\(TerminalText.name(path)): the image is corrupt (\(detail))"
+        case .unreadable(let path, let detail): return "\(TerminalText.name(path)): cannot read the file (\(detail))"
+        case .folderMissing(let path): return "\(TerminalText.name(path)): no such folder"
+        case .noImages(let path): return "\(TerminalText.name(path)): no images (.jpg, .jpeg or .png) in this folder or below"
         case .invalidPattern(let pattern, let detail): return "label pattern `\(pattern)` is not a valid regex (\(detail))"
         case .patternDoesNotMatch(let path, let pattern):
-            return "\(path): the file name does not match the label pattern `\(pattern)`"
+            return "\(TerminalText.name(path)): the file name does not match the label pattern `\(pattern)`"
         case .singleClass(let source, let label):
             return "\(source): every item has the label `\(label)`; a classifier needs at least two classes"
-        case .splitFolderMissing(let path): return "\(path): the validation split needs this folder, which does not exist"
+        case .splitFolderMissing(let path): return "\(TerminalText.name(path)): the validation split needs this folder, which does not exist"
         case .emptySplit(let source, let split): return "\(source): the \(split) set is empty"
-        case .malformedCSV(let path, let line, let detail): return "\(path):\(line): \(detail)"
-        case .missingColumn(let path, let column): return "\(path): no column `\(column)` in the header"
-        case .cacheInvalid(let path, let detail): return "\(path): the decode cache is unusable (\(detail))"
-        case .writeFailed(let path, let detail): return "\(path): cannot write (\(detail))"
+        case .malformedCSV(let path, let line, let detail): return "\(TerminalText.name(path)):\(line): \(detail)"
+        case .missingColumn(let path, let column): return "\(TerminalText.name(path)): no column `\(column)` in the header"
+        case .cacheInvalid(let path, let detail): return "\(TerminalText.name(path)): the decode cache is unusable (\(detail))"
+        case .writeFailed(let path, let detail): return "\(TerminalText.name(path)): cannot write (\(detail))"
         case .tooManyPixels(let path, let width, let height, let limit):
-            return "\(path): the image claims \(width)×\(height) = \(width * height) pixels, over the limit of \(limit)"
+            return "\(TerminalText.name(path)): the image claims \(width)×\(height) = \(width * height) pixels, over the limit of \(limit)"
                 + " (data.max_pixels); raise the limit if the image is genuine"
         case .badFiles(let files):
             let shown = files.prefix(10).map { "  \($0.reason)" }

@@ -1,5 +1,7 @@
 // WeightsError: what went wrong reading a weights file or matching it to a model, naming the key.
 
+import Diagnostics
+
 public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case truncated(path: String, needed: Int, actual: Int)
@@ -31,30 +33,30 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unreadable(path, reason):
-            return "\(path): cannot read weights file: \(reason)"
+            return "\(TerminalText.name(path)): cannot read weights file: \(reason)"
         case let .truncated(path, needed, actual):
-            return "\(path): file is truncated: needs \(needed) bytes, has \(actual)"
+            return "\(TerminalText.name(path)): file is truncated: needs \(needed) bytes, has \(actual)"
         case let .badHeader(path, reason):
-            return "\(path): not a valid safetensors file: \(reason)"
+            return "\(TerminalText.name(path)): not a valid safetensors file: \(reason)"
         case let .badTensor(path, key, reason):
-            return "\(path): tensor `\(key)`: \(reason)"
+            return "\(TerminalText.name(path)): tensor `\(TerminalText.name(key))`: \(reason)"
         case let .unsupportedDType(path, key, dtype):
-            return "\(path): tensor `\(key)` has dtype \(dtype); supported: F32, F16, BF16, F64, I64, I32"
+            return "\(TerminalText.name(path)): tensor `\(TerminalText.name(key))` has dtype \(dtype); supported: F32, F16, BF16, F64, I64, I32"
         case let .badCheckpoint(path, reason):
-            return "\(path): not a readable torch checkpoint: \(reason)"
+            return "\(TerminalText.name(path)): not a readable torch checkpoint: \(reason)"
         case let .forbiddenGlobal(path, name):
-            return "\(path): the checkpoint's pickle names `\(name)`, which Runner refuses to import or call;"
+            return "\(TerminalText.name(path)): the checkpoint's pickle names `\(name)`, which Runner refuses to import or call;"
                 + " a weights file may only hold tensors, OrderedDicts and plain values"
                 + " (re-save the state dict alone: torch.save(model.state_dict(), path))"
         case let .nonFinite(path, key, count, total):
-            return "\(path): tensor `\(key)` has \(count) non-finite value\(count == 1 ? "" : "s") (NaN or ±inf) of \(total);"
+            return "\(TerminalText.name(path)): tensor `\(TerminalText.name(key))` has \(count) non-finite value\(count == 1 ? "" : "s") (NaN or ±inf) of \(total);"
                 + " the file is damaged or was saved from a diverged model"
         case let .unknownLayout(path, keys, reason):
-            return "\(path): \(reason); its top-level keys are: "
+            return "\(TerminalText.name(path)): \(reason); its top-level keys are: "
                 + (keys.isEmpty ? "(none)" : Self.list(keys.map { "`\($0)`" }))
                 + ". Say which holds the state dict with `weights: {path: …, key: NAME}`"
         case let .mismatch(path, missing, unexpected, shapes):
-            var lines = ["\(path): weights do not match the model:"]
+            var lines = ["\(TerminalText.name(path)): weights do not match the model:"]
             if !missing.isEmpty {
                 lines.append("  missing keys (\(missing.count)): " + Self.list(missing))
             }
@@ -70,6 +72,6 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     }
 
     private static func list(_ keys: [String]) -> String {
-        keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? ", … (\(keys.count - 8) more)" : "")
+        keys.prefix(8).map(TerminalText.name).joined(separator: ", ") + (keys.count > 8 ? ", … (\(keys.count - 8) more)" : "")
     }
 }

@@ -1,5 +1,6 @@
 // ProgressReporter: training progress like fastprogress — a live bar per epoch on a terminal, plain lines otherwise, nothing when quiet.
 
+import Diagnostics
 import Foundation
 import Optimizers
 import Tensors
@@ -67,7 +68,7 @@ public final class ProgressReporter {
     public func line(_ text: String) {
         guard mode != .quiet else { return }
         clearBar()
-        sink(text + "\n")
+        sink(TerminalText.message(text) + "\n")
     }
 
     /// A stage of `epochs` epochs begins: prints fastai's table header and restarts the smoothed loss.

@@ -1,6 +1,7 @@
 // ConfigOptions: the experiment file and its `--set` overrides, shared by the subcommands that read one.
 
 import ArgumentParser
+import Diagnostics
 import Experiments
 import Foundation
 
@@ -22,12 +23,12 @@ struct ConfigOptions: ParsableArguments {
 
 /// Prints configuration errors to standard error and returns the exit code 2 to throw.
 func reported(_ errors: [ConfigError]) -> ExitCode {
-    FileHandle.standardError.write(Data((ConfigErrors(errors).description + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.message(ConfigErrors(errors).description) + "\n").utf8))
     return ExitCode(2)
 }
 
 /// Prints any other error plainly (no usage text) and returns exit code 1.
 func failed(_ error: Error) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("error: \(TerminalText.message("\(error)"))\n".utf8))
     return ExitCode(1)
 }

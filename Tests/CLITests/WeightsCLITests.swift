@@ -2,6 +2,7 @@
 
 import Foundation
 import Layers
+import Tensors
 import XCTest
 
 final class WeightsCLITests: CLITestCase {
@@ -140,5 +141,37 @@ final class DownloadedDataCLITests: CLITestCase {
         sum.waitUntilExit()
         XCTAssertEqual(archives, [["url": archive.absoluteString, "sha256": String(digest)]])
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(runs)/url-pth/\(run)/jobs/main/metrics.jsonl"))
+    }
+}
+
+final class TerminalSafetyCLITests: CLITestCase {
+    /// A tensor key holding an escape sequence and a newline reaches the terminal escaped.
+    func testKeysAndPathsWithControlCharactersAreEscapedInErrors() throws {
+        var file = SafeTensors(tensors: ["evil\u{1B}[2J\nforged line": Tensor(shape: [1], data: [0])])
+        file.metadata = [:]
+        let weights = directory.appendingPathComponent("evil.safetensors").path
+        try file.write(path: weights)
+        let input = directory.appendingPathComponent("input.safetensors").path
+        try SafeTensors(tensors: ["input": Tensor(zeros: [1, 3, 32, 32])]).write(path: input)
+        let result = try runner(["forward", "--arch", "resnet18", "--weights", weights, "--input", input,
+                                 "--output", directory.appendingPathComponent("out.safetensors").path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertFalse(result.error.contains("\u{1B}"), result.error)
+        XCTAssertTrue(result.error.contains("evil\\u{1B}[2J\\u{A}forged line"), result.error)
+        XCTAssertFalse(result.error.split(separator: "\n").contains { $0.hasPrefix("forged line") }, result.error)
+
+        let folder = directory.appendingPathComponent("images\u{1B}[31m").path
+        let config = directory.appendingPathComponent("c.yaml").path
+        try """
+            version: 1
+            data: {source: folder, path: "\(folder.replacingOccurrences(of: "\u{1B}", with: "\\e"))"}
+            model: {arch: resnet18}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let validate = try runner(["validate", config])
+        XCTAssertEqual(validate.status, 2, validate.error)
+        XCTAssertFalse(validate.error.contains("\u{1B}"), validate.error)
+        XCTAssertTrue(validate.error.contains("images\\u{1B}[31m"), validate.error)
     }
 }
