@@ -161,7 +161,18 @@ public struct ConfigNode: Equatable, Sendable {
 
     /// Parses one YAML document. An empty document is an empty-text null scalar, so callers report
     /// "found nothing" rather than crash.
+    /// An experiment file is a page or two; these bound what a hostile one can cost. Aliases are
+    /// counted as what they expand to: nine levels of ten aliases are 10⁹ values in 300 bytes.
+    static let maxBytes = 1 << 20
+    static let maxValues = 100_000
+
     static func parse(yaml: String, path: String) throws(ConfigError) -> ConfigNode {
+        guard yaml.utf8.count <= maxBytes else {
+            throw ConfigError(location: .wholeFile(path: path), keyPath: ConfigPath(),
+                              expected: "an experiment file of at most \(maxBytes / 1024) KiB",
+                              found: "\(yaml.utf8.count / 1024) KiB",
+                              suggestion: "list long values (file lists, sweeps) in a data folder or CSV instead")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -174,7 +185,33 @@ public struct ConfigNode: Equatable, Sendable {
         guard let root else {
             return ConfigNode(.scalar(Scalar("", .null)), at: .file(path: path, line: 1, column: 1))
         }
+        var budget = maxValues
+        guard withinBudget(root, &budget) else {
+            throw ConfigError(location: .wholeFile(path: path), keyPath: ConfigPath(),
+                              expected: "at most \(maxValues) values once YAML aliases are expanded",
+                              found: "more", problem: "the file expands to more than \(maxValues) values (aliases of aliases?)",
+                              suggestion: "write the values out, or use fewer nested aliases")
+        }
         return try convert(root, path: path)
+    }
+
+    /// Counts values down from `budget`, stopping as soon as it runs out, so the count costs at
+    /// most `maxValues` steps however far the aliases would expand.
+    private static func withinBudget(_ node: Node, _ budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .scalar, .alias:
+            return true
+        case let .sequence(sequence):
+            for item in sequence where !withinBudget(item, &budget) { return false }
+            return true
+        case let .mapping(mapping):
+            for (key, value) in mapping where !withinBudget(key, &budget) || !withinBudget(value, &budget) {
+                return false
+            }
+            return true
+        }
     }
 
     private static func location(_ mark: Mark?, _ path: String) -> SourceLocation {

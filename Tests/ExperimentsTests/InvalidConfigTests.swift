@@ -82,6 +82,25 @@ final class InvalidConfigTests: ConfigTestCase {
 
     // MARK: data
 
+    /// 352 bytes that expand to 10⁹ values: converting them took 7.7 GB before the budget.
+    func testAliasBombsAndHugeFilesAreRefusedCheaply() throws {
+        var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for (previous, name) in zip("abcdefgh", "bcdefghi") {
+            bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let found = errors(bomb)
+        XCTAssertEqual(found.count, 1)
+        XCTAssertTrue(found.first?.description.contains("expands to more than 100000 values") ?? false, "\(found)")
+
+        let path = directory + "/huge.yaml"
+        let list = (0..<300_000).map(String.init).joined(separator: ",")
+        try "version: 1\nsweep:\n  seed: [\(list)]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ConfigLoader.load(path: path)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("an experiment file of at most 1024 KiB, found 1942 KiB"), text)
+        }
+    }
+
     func testANameLongerThanAFolderNameMayBeIsRefused() {
         expectError(Self.minimal.replacingOccurrences(of: "name: t", with: "name: " + String(repeating: "n", count: 300)),
                     "name: expected a name of letters, digits, `.`, `_` and `-`, at most 100 characters (it names the run directory)",
