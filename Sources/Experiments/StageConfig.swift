@@ -90,11 +90,19 @@ public struct StageConfig: Equatable, Sendable {
             let div = f[.div].flatMap { r.number($0, f.path(.div), .positive) } ?? preset.div
             var moms = preset.moms
             if let n = f[.moms] {
-                if let items = n.items, items.count == 2 || items.count == 3 {
+                // fastai1's one-cycle has a start and a middle momentum (it returns to the start);
+                // fastai2's combined_cos also takes the end. A third value under fastai1 would be ignored.
+                let counts = preset == .fastai2 ? [2, 3] : [2]
+                if let items = n.items, counts.contains(items.count) {
                     moms = r.numbers(n, f.path(.moms), count: items.count, .unitOpen) ?? moms
+                    // fastai2 with two values ends where it started, as fastai1 does.
+                    if moms.count == 2 && preset == .fastai2 { moms.append(moms[0]) }
                 } else {
-                    r.fail(n, f.path(.moms), expected: "a list of 2 or 3 momentums in [0, 1)",
-                           suggestion: "e.g. [0.95, 0.85] (v1) or [0.95, 0.85, 0.95] (v2)")
+                    r.fail(n, f.path(.moms), expected: preset == .fastai2
+                                ? "a list of 2 or 3 momentums in [0, 1): start, middle[, end]"
+                                : "a list of 2 momentums in [0, 1): start and middle (preset \(preset.rawValue))",
+                           suggestion: preset == .fastai2 ? "e.g. [0.95, 0.85, 0.95]"
+                                : "e.g. [0.95, 0.85]; an end momentum needs preset fastai2")
                 }
             }
             policy = .oneCycle(OneCycle(

@@ -25,7 +25,9 @@ public enum OptimizerFactory {
         }
         switch settings.name {
         case .sgd:
-            return try SGD(groups: parameterGroups, weightDecay: WeightDecayRule(mode: .l2, decaysNormAndBias: settings.bnWD))
+            // fastai1's OptimWrapper decouples the decay (`p.mul_(1 - lr·wd)`) for any optimiser when
+            // true_wd is on; fastai07's SGD has it off and decays as L2.
+            return try SGD(groups: parameterGroups, weightDecay: rule)
         case .adam, .adamw:
             return config.preset == .fastai2 ? try FastaiAdam(groups: parameterGroups, weightDecay: rule)
                                              : try AdamW(groups: parameterGroups, weightDecay: rule)
@@ -35,12 +37,12 @@ public enum OptimizerFactory {
     public static func schedule(_ stage: StageConfig, preset: Preset, batches: Int) -> any Schedule {
         switch stage.policy {
         case let .oneCycle(settings):
+            // The config holds exactly the preset's number of momentums (3 for fastai2, 2 otherwise).
+            let moms = settings.moms
             if preset == .fastai2 {
-                let moms = settings.moms + [0.95, 0.85, 0.95].dropFirst(settings.moms.count)
                 return OneCycleV2Schedule(batchCount: batches, div: settings.div, divFinal: settings.finalDiv,
                                           pctStart: settings.pctStart, moms: (moms[0], moms[1], moms[2]))
             }
-            let moms = settings.moms + [0.95, 0.85].dropFirst(settings.moms.count)
             return OneCycleV1Schedule(batchCount: batches, divFactor: settings.div, pctStart: settings.pctStart,
                                       finalDiv: settings.finalDiv, moms: (moms[0], moms[1]))
         case .constant:

@@ -475,7 +475,8 @@ final class InvalidConfigTests: ConfigTestCase {
 
     func testMomsLength() {
         expectError(Self.minimal.replacingOccurrences(of: "lr: 1e-3", with: "lr: 1e-3, moms: [0.9]"),
-                    "schedule.0.moms: expected a list of 2 or 3 momentums in [0, 1), found a list of 1", at: 8, 62)
+                    "schedule.0.moms: expected a list of 2 momentums in [0, 1): start and middle (preset fastai1), found a list of 1",
+                    at: 8, 62)
     }
 
     func testFastai07StageNeedsALearningRate() {
