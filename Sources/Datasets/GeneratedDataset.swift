@@ -23,6 +23,8 @@ public enum GeneratedDataset {
 
     public static let shapes = ["circle", "square", "triangle", "cross", "ring", "diamond", "star", "crescent"]
     public static let textures = ["solid", "stripes", "checker", "dots", "grid", "waves"]
+    /// Each variant takes the pairs of one parity: half of shapes × textures.
+    public static let maxClasses = shapes.count * textures.count / 2
 
     /// The classes of `variant` in the order `classes:` takes them; fixed, so that a dataset
     /// drawn with any seed poses the same task.

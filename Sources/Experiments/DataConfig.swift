@@ -66,6 +66,10 @@ public struct DataConfig: Equatable, Sendable {
         /// identity and of the folder name, so a redrawn dataset never meets stages cached on the
         /// old one. Equal to `GeneratedDataset.drawing` (a test checks).
         public static let drawing = 2
+        /// Each variant draws from 24 of the 8 × 6 shape-texture pairs; equal to `GeneratedDataset.maxClasses`.
+        public static let maxClasses = 24
+        /// 240,000 images at the most: a drawing bound, well past what a generated task needs.
+        public static let maxImagesPerClass = 10_000
 
         public init(variant: Variant, classes: Int, imagesPerClass: Int) {
             self.variant = variant
@@ -109,6 +113,10 @@ public struct DataConfig: Equatable, Sendable {
         .labels: LabelsConfig.schema, .valid: ValidSplit.schema, .augment: AugmentConfig.schema,
         .normalize: Normalization.schema,
     ])
+
+    /// The largest image side: a batch of 64 images of 2048 px is 3.2 GB of floats before the network
+    /// starts, far beyond what a CPU run can train.
+    static let maxSize = 2048
 
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> DataConfig? {
         guard let f = r.fields(node, path, Key.self) else { return nil }
@@ -177,9 +185,10 @@ public struct DataConfig: Equatable, Sendable {
         if source == .generated {
             var g = Preset.generated
             if let n = f[.variant] { g.variant = r.choice(n, f.path(.variant), Generated.Variant.self) ?? g.variant }
-            if let n = f[.classes] { g.classes = r.int(n, f.path(.classes), min: 2) ?? g.classes }
+            if let n = f[.classes] { g.classes = r.int(n, f.path(.classes), min: 2, max: Generated.maxClasses) ?? g.classes }
             if let n = f[.imagesPerClass] {
-                g.imagesPerClass = r.int(n, f.path(.imagesPerClass), min: 2) ?? g.imagesPerClass
+                g.imagesPerClass = r.int(n, f.path(.imagesPerClass), min: 2, max: Generated.maxImagesPerClass)
+                    ?? g.imagesPerClass
             }
             generated = g
         } else if source != nil {
@@ -194,9 +203,10 @@ public struct DataConfig: Equatable, Sendable {
             path: imagePath,
             labels: labels,
             valid: valid,
-            size: f[.size].flatMap { r.int($0, f.path(.size), min: 8) } ?? defaultSize,
+            size: f[.size].flatMap { r.int($0, f.path(.size), min: 8, max: maxSize) } ?? defaultSize,
             resize: f[.resize].flatMap { r.choice($0, f.path(.resize), Resize.self) } ?? Preset.resize,
-            batchSize: f[.batchSize].flatMap { r.int($0, f.path(.batchSize), min: 1) } ?? Preset.batchSize,
+            // BatchNorm in training needs two values per channel; a final plane of 1×1 gives one per image.
+            batchSize: f[.batchSize].flatMap { r.int($0, f.path(.batchSize), min: 2) } ?? Preset.batchSize,
             augment: f[.augment].map { AugmentConfig.read($0, f.path(.augment), r) } ?? .standard,
             normalize: f[.normalize].map { Normalization.read($0, f.path(.normalize), r) } ?? Preset.normalization,
             badFiles: f[.badFiles].flatMap { r.choice($0, f.path(.badFiles), BadFiles.self) } ?? Preset.badFiles,

@@ -19,9 +19,12 @@ public protocol Module: AnyObject {
     /// Accumulates parameter gradients from `gradOutput`; returns ∂L/∂input when
     /// `needsInputGradient`, and may skip that work (returning nil) otherwise.
     func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor?
+    /// The plane this module turns an input plane into, or where it would not fit (see PlaneSize).
+    func plane(after input: PlaneSize) throws -> PlaneSize
 }
 
 extension Module {
+    public func plane(after input: PlaneSize) throws -> PlaneSize { try defaultPlane(after: input) }
     public var children: [(name: String, module: any Module)] { [] }
     public var parameters: [(name: String, parameter: Parameter)] { [] }
     public var buffers: [(name: String, buffer: Buffer)] { [] }

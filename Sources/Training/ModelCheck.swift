@@ -54,6 +54,11 @@ public enum ModelCheck {
                 report("model", "\(error)")
                 continue
             }
+            let sizes: [(ConfigPath, Int)] = [("data.size", config.data.size)]
+                + (config.pretrainExperiment.map { [(ConfigPath("pretrain.data.size"), $0.data.size)] } ?? [])
+            for (key, size) in sizes {
+                if let problem = planeProblem(model, size: size, arch: config.model.arch.rawValue) { report(key, problem) }
+            }
             let groups = model.groups.count
             for (index, stage) in config.schedule.enumerated() {
                 if stage.freezeTo < -groups || stage.freezeTo >= groups {
@@ -89,6 +94,19 @@ public enum ModelCheck {
             }
         }
         return errors
+    }
+
+    /// Why images of `size` pixels cannot go through `model` (a kernel window larger than its padded
+    /// input somewhere), with the smallest size that can; nil when they can.
+    static func planeProblem(_ model: TransferModel, size: Int, arch: String) -> String? {
+        do {
+            _ = try model.plane(after: PlaneSize(height: size, width: size))
+            return nil
+        } catch {
+            let smallest = (size...4096).first { (try? model.plane(after: PlaneSize(height: $0, width: $0))) != nil }
+            return "images of \(size) px are too small for \(arch): \(error)"
+                + (smallest.map { "; the smallest size that fits is \($0)" } ?? "")
+        }
     }
 
     /// What running the experiment would download first (weights and datasets not in the cache).

@@ -101,6 +101,18 @@ final class InvalidConfigTests: ConfigTestCase {
         }
     }
 
+    /// Values validate accepted and run crashed on (allocation, the drawing's 24 pairs, BatchNorm on one value).
+    func testSizesAndCountsBeyondWhatRunsAreRefused() {
+        func data(_ fields: String) -> String {
+            Self.minimal.replacingOccurrences(of: "data:\n  source: generated", with: "data: {source: generated, \(fields)}")
+        }
+        expectError(data("size: 100000"), "data.size: expected an integer from 8 to 2048", at: 3, 33)
+        expectError(data("images_per_class: 1000000000"), "data.images_per_class: expected an integer from 2 to 10000",
+                    at: 3, 45)
+        expectError(data("classes: 25"), "data.classes: expected an integer from 2 to 24", at: 3, 36)
+        expectError(data("batch_size: 1"), "data.batch_size: expected an integer ≥ 2", at: 3, 39)
+    }
+
     func testANameLongerThanAFolderNameMayBeIsRefused() {
         expectError(Self.minimal.replacingOccurrences(of: "name: t", with: "name: " + String(repeating: "n", count: 300)),
                     "name: expected a name of letters, digits, `.`, `_` and `-`, at most 100 characters (it names the run directory)",
@@ -120,13 +132,13 @@ final class InvalidConfigTests: ConfigTestCase {
 
     func testImageSizeTooSmall() {
         expectError(Self.minimal.replacingOccurrences(of: "source: generated", with: "source: generated\n  size: 4"),
-                    "data.size: expected an integer ≥ 8, found 4", at: 5, 9)
+                    "data.size: expected an integer from 8 to 2048, found 4", at: 5, 9)
     }
 
     func testBatchSizeZero() {
         expectError(Self.minimal.replacingOccurrences(of: "source: generated",
                                                       with: "source: generated\n  batch_size: 0"),
-                    "data.batch_size: expected an integer ≥ 1, found 0", at: 5, 15)
+                    "data.batch_size: expected an integer ≥ 2, found 0", at: 5, 15)
     }
 
     func testValidPctMustBeBelowOne() {
@@ -538,7 +550,7 @@ final class InvalidConfigTests: ConfigTestCase {
         let expected: [(Int, Int, String)] = [
             (2, 7, "seed: expected an integer ≥ 0, found \"x\""),
             (4, 3, "data.path: missing required key `path`"),
-            (5, 9, "data.size: expected an integer ≥ 8, found 2"),
+            (5, 9, "data.size: expected an integer from 8 to 2048, found 2"),
             (9, 10, "model.split: `split` cannot be combined with `meta`"),
             (11, 31, "train.optimizer.wd: expected a number ≥ 0, found -1"),
             (13, 5, "schedule.0.epochs: missing required key `epochs`"),

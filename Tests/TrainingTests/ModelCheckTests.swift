@@ -112,3 +112,48 @@ final class ModelCheckTests: XCTestCase {
         XCTAssertEqual(model.head.parameterCount, 2_048 + 524_800 + 1_024 + 512 * 4 + 4)
     }
 }
+
+final class PlaneSizeCheckTests: XCTestCase {
+    private func problems(_ arch: String, size: Int) throws -> [ConfigError] {
+        let loaded = try ConfigLoader.load(yaml: """
+            version: 1
+            data: {source: generated, variant: target, classes: 4, images_per_class: 5, size: \(size)}
+            model: {arch: \(arch)}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """, path: "p.yaml", options: .init(checkFiles: false))
+        return ModelCheck.errors(in: loaded, classes: 4, checkWeights: false)
+    }
+
+    /// Sizes that validate accepted and run crashed on (a kernel window larger than its input);
+    /// the smallest sizes are torchvision's documented minimums.
+    func testImageSizesTooSmallForTheNetworkAreErrorsNamingTheSmallestThatFits() throws {
+        for (arch, tooSmall, smallest) in [("alexnet", 48, 63), ("squeezenet1_1", 16, 17), ("squeezenet1_0", 16, 21),
+                                           ("vgg11_bn", 24, 32), ("densenet121", 24, 29)] {
+            let found = try problems(arch, size: tooSmall)
+            XCTAssertEqual(found.map(\.keyPath), ["data.size"], "\(arch): \(found)")
+            let text = found.first?.description ?? ""
+            XCTAssertTrue(text.contains("the smallest size that fits is \(smallest)"), text)
+            XCTAssertEqual(try problems(arch, size: smallest), [], "\(arch) at \(smallest)")
+        }
+        XCTAssertEqual(try problems("resnet18", size: 8), [])
+    }
+
+    func testForwardRefusesImagesTooSmallAndSingleImageTraining() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plane-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.safetensors").path
+        try SafeTensors(tensors: ["input": Tensor(zeros: [1, 3, 1, 1])]).write(path: input)
+        let output = directory.appendingPathComponent("out.safetensors").path
+        var rng = RandomGenerator(seed: 0, purpose: "init")
+        XCTAssertThrowsError(try ForwardRun.run(Architecture.alexnet.build(numClasses: 3, rng: &rng),
+                                                options: .init(inputPath: input, outputPath: output))) {
+            XCTAssertTrue("\($0)".contains("too small for this network"), "\($0)")
+        }
+        XCTAssertThrowsError(try ForwardRun.run(Architecture.resnet18.build(numClasses: 3, rng: &rng),
+                                                options: .init(inputPath: input, outputPath: output, training: true))) {
+            XCTAssertTrue("\($0)".contains("at least 2 images"), "\($0)")
+        }
+    }
+}

@@ -108,6 +108,7 @@ final class PlannerTests: XCTestCase {
         // The planner hashes Experiments' copy; the folder name uses Datasets'. A redraw must bump both.
         XCTAssertEqual(DataConfig.Generated.drawing, GeneratedDataset.drawing)
         XCTAssertEqual(Preset.maxPixels, ImageDecoder.defaultMaxPixels)
+        XCTAssertEqual(DataConfig.Generated.maxClasses, GeneratedDataset.maxClasses)
         let config = try ConfigLoader.load(yaml: sweep(), path: "s.yaml", options: .init(checkFiles: false)).config
         XCTAssertTrue(DataFactory.generatedFolder(config.data, seed: config.seed)?.hasSuffix("-v\(GeneratedDataset.drawing)")
                       ?? false)

@@ -31,6 +31,17 @@ public enum ForwardRun {
             throw WeightsError.badTensor(path: options.inputPath, key: "input",
                                          reason: "expected an image batch (N, 3, H, W), found \(input.shape)")
         }
+        do {
+            _ = try model.plane(after: PlaneSize(height: input.shape[2], width: input.shape[3]))
+        } catch {
+            throw WeightsError.badTensor(path: options.inputPath, key: "input",
+                                         reason: "a \(input.shape[2])×\(input.shape[3]) image is too small for this network: \(error)")
+        }
+        // BatchNorm in training mode needs two values per channel, which one image on a 1×1 plane lacks.
+        if options.training, input.shape[0] < 2 {
+            throw WeightsError.badTensor(path: options.inputPath, key: "input",
+                                         reason: "training mode needs a batch of at least 2 images (BatchNorm), found 1")
+        }
         model.train(options.training)
         let logits = model.forward(input)
         var output = SafeTensors(tensors: ["logits": logits])
