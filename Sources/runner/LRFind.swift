@@ -1,6 +1,7 @@
 // LRFind: `runner lr-find CONFIG [--stage NAME]` — fastai's learning-rate range test, charted in the terminal and saved as SVG beside the runs.
 
 import ArgumentParser
+import Diagnostics
 import Experiments
 import Foundation
 import Optimizers
@@ -28,6 +29,10 @@ struct LRFind: ParsableCommand {
     @Option(help: "tty: a bar redrawn in place; plain: lines without control characters; auto: tty on a terminal.")
     var progress = ProgressChoice.auto
 
+    func validate() throws {
+        guard !runs.isEmpty else { throw ValidationError("--runs needs a folder, e.g. --runs runs") }
+    }
+
     func run() throws {
         let loaded = try options.load(checkFiles: true)
         let finder = LRFinder(start: start, end: end, iterations: batches)
@@ -36,7 +41,7 @@ struct LRFind: ParsableCommand {
             sweep = try LRFindRun(loaded: loaded, stage: stage, finder: finder,
                                   threads: threads ?? loaded.config.train.threads ?? ExperimentRunner.defaultThreads)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(TerminalText.message("\(error)"))\n".utf8))
             throw ExitCode(2)
         }
         do {

@@ -27,6 +27,8 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more seconds") }
+        // An empty folder would put runs (and their .cache) straight into the working directory.
+        guard !runs.isEmpty else { throw ValidationError("--runs needs a folder, e.g. --runs runs") }
     }
 
     func run() throws {

@@ -175,3 +175,29 @@ final class TerminalSafetyCLITests: CLITestCase {
         XCTAssertTrue(validate.error.contains("images\\u{1B}[31m"), validate.error)
     }
 }
+
+final class PlainErrorsCLITests: CLITestCase {
+    /// Foundation called a FIFO given as weights a permission problem; `--runs ''` ran into the
+    /// working directory.
+    func testAFIFOAsWeightsAndAnEmptyRunsFolderAreNamedForWhatTheyAre() throws {
+        let fifo = directory.appendingPathComponent("weights.pth").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let config = directory.appendingPathComponent("c.yaml").path
+        try """
+            version: 1
+            data: {source: generated, variant: target, classes: 3, images_per_class: 4, size: 32}
+            model: {arch: resnet18, weights: \(fifo)}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let validate = try runner(["validate", config])
+        XCTAssertEqual(validate.status, 2)
+        XCTAssertTrue(validate.error.contains("a FIFO, not a weights file"), validate.error)
+        XCTAssertFalse(validate.error.contains("permission"), validate.error)
+        for command in ["run", "lr-find"] {
+            let result = try runner([command, "configs/quickstart.yaml", "--runs", ""])
+            XCTAssertNotEqual(result.status, 0, command)
+            XCTAssertTrue(result.error.contains("--runs needs a folder"), "\(command): \(result.error)")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 // WeightsFile: reading a state dict from a safetensors file or a torch checkpoint (.pth / .pt), chosen by content.
 
+import Foundation
 import Tensors
 
 public enum WeightsFile {
@@ -13,6 +14,13 @@ public enum WeightsFile {
     public static func isTorchCheckpoint(path: String) -> Bool { TorchCheckpoint.looksLikeTorch(path: path) }
 
     public static func read(path: String, selection: StateDictSelection = StateDictSelection()) throws -> Loaded {
+        // Foundation reports a folder or a FIFO as a permission problem; say what it is instead.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a folder" : (info.st_mode & S_IFMT) == S_IFIFO ? "a FIFO"
+                : "not a regular file"
+            throw WeightsError.unreadable(path: path, reason: "\(kind), not a weights file")
+        }
         if isTorchCheckpoint(path: path) { return try readTorch(path: path, selection: selection) }
         if let key = selection.key {
             throw WeightsError.unknownLayout(path: path, keys: [],
