@@ -13,6 +13,13 @@ public struct TrainConfig: Equatable, Sendable {
     public var loss: Loss
     public var labelSmoothing: Double
     public var metrics: [Metric]
+
+    /// The k of `top_k_accuracy` when it is listed; the preset's otherwise (early stopping may still
+    /// monitor it).
+    public var topK: Int {
+        for metric in metrics { if case let .topKAccuracy(k) = metric { return k } }
+        return Preset.topK
+    }
     public var optimizer: OptimizerConfig
     /// BatchNorm parameters stay trainable in frozen groups (fastai `train_bn`).
     public var trainBN: Bool
@@ -55,6 +62,9 @@ public struct TrainConfig: Equatable, Sendable {
                 if metrics.contains(metric) {
                     r.fail(item, f.path(.metrics) + i, expected: "each metric once",
                            suggestion: "`\(metric)` is listed twice")
+                } else if case .topKAccuracy = metric, metrics.contains(where: { if case .topKAccuracy = $0 { return true }; return false }) {
+                    r.fail(item, f.path(.metrics) + i, expected: "one top_k_accuracy",
+                           suggestion: "the validation pass counts one k")
                 } else {
                     metrics.append(metric)
                 }

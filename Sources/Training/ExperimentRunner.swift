@@ -107,12 +107,15 @@ public final class ExperimentRunner {
         let store: RunStore
         let prefix: String
         let progress: ProgressReporter
+        /// `train.metrics`: the columns of the table, metrics.jsonl and final.json.
+        let metrics: [Metric]
         var stages: [[String: Any]] = []
 
-        init(store: RunStore, prefix: String, progress: ProgressReporter) {
+        init(store: RunStore, prefix: String, progress: ProgressReporter, metrics: [Metric]) {
             self.store = store
             self.prefix = prefix
             self.progress = progress
+            self.metrics = metrics
         }
 
         /// The first failed write; the stage rethrows it once training returns, so a log that could
@@ -121,11 +124,10 @@ public final class ExperimentRunner {
 
         func epoch(_ record: EpochRecord) {
             do {
-                try store.append(prefix + "metrics.jsonl", line: [
-                    "event": "epoch", "stage": record.stage, "epoch": record.epoch,
-                    "train_loss": record.trainLoss, "valid_loss": record.validLoss,
-                    "accuracy": record.accuracy, "error_rate": record.errorRate,
-                ])
+                var line: [String: Any] = ["event": "epoch", "stage": record.stage, "epoch": record.epoch,
+                                           "train_loss": record.trainLoss, "valid_loss": record.validLoss]
+                for metric in metrics { line[metric.description] = record.value(of: metric) }
+                try store.append(prefix + "metrics.jsonl", line: line)
                 try store.append(prefix + "timings.jsonl", line: ["stage": record.stage, "epoch": record.epoch,
                                                                   "seconds": record.seconds])
             } catch {
@@ -137,7 +139,8 @@ public final class ExperimentRunner {
 
     private func run(_ job: Job, pretrainNode: String?, stageNodes: [String], store: RunStore) throws -> [String: Any] {
         let config = job.config
-        let jobLog = JobLog(store: store, prefix: "jobs/\(job.id)/", progress: progress)
+        let jobLog = JobLog(store: store, prefix: "jobs/\(job.id)/", progress: progress, metrics: config.train.metrics)
+        progress.metrics = config.train.metrics
         var pretrained: SafeTensors?
         if let pretrainNode, let pretrain = config.pretrainExperiment {
             let items = try DataFactory.prepareItems(pretrain)
@@ -166,8 +169,8 @@ public final class ExperimentRunner {
             last = try runStage(stage, node: node, model: model, config: config, loaders: (train, valid), job: job,
                                 jobLog: jobLog).last ?? last
         }
-        let final: [String: Any] = ["train_loss": last?.trainLoss ?? 0, "valid_loss": last?.validLoss ?? 0,
-                                    "accuracy": last?.accuracy ?? 0, "error_rate": last?.errorRate ?? 0]
+        var final: [String: Any] = ["train_loss": last?.trainLoss ?? 0, "valid_loss": last?.validLoss ?? 0]
+        for metric in config.train.metrics { final[metric.description] = last?.value(of: metric) ?? 0 }
         try model.stateDict().write(path: store.directory.appendingPathComponent(jobLog.prefix + "model.safetensors").path)
         try store.writeJSON(jobLog.prefix + "final.json", final)
         return final

@@ -1,5 +1,7 @@
 // ProgressFormat: the text pieces of training progress — durations, rates, the bar glyphs, fastai's epoch table.
 
+import Experiments
+
 import Foundation
 
 public enum ProgressFormat {
@@ -34,17 +36,22 @@ public enum ProgressFormat {
             + String(repeating: "─", count: max(0, width - full - half))
     }
 
+    /// The metrics shown beside the losses: `train.metrics` in its order (valid_loss has its own column).
+    public static func shown(_ metrics: [Metric]) -> [Metric] { metrics.filter { $0 != .validLoss } }
+
     /// fastai's metric table columns; each value is left-aligned under its name, as fastprogress prints them.
-    public static let columns = ["epoch", "train_loss", "valid_loss", "accuracy", "error_rate", "time"]
-
-    public static var header: String { row(columns) }
-
-    public static func row(_ record: EpochRecord) -> String {
-        row([String(record.epoch)] + [record.trainLoss, record.validLoss, record.accuracy, record.errorRate]
-            .map { String(format: "%.6f", $0) } + [clock(record.seconds)])
+    public static func columns(_ metrics: [Metric]) -> [String] {
+        ["epoch", "train_loss", "valid_loss"] + shown(metrics).map(\.description) + ["time"]
     }
 
-    private static func row(_ cells: [String]) -> String {
+    public static func header(_ metrics: [Metric]) -> String { row(columns(metrics), columns(metrics)) }
+
+    public static func row(_ record: EpochRecord, _ metrics: [Metric]) -> String {
+        row([String(record.epoch)] + ([record.trainLoss, record.validLoss] + shown(metrics).map(record.value(of:)))
+            .map { String(format: "%.6f", $0) } + [clock(record.seconds)], columns(metrics))
+    }
+
+    private static func row(_ cells: [String], _ columns: [String]) -> String {
         zip(cells, columns).map { cell, name in
             pad(cell, name.count)
         }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)

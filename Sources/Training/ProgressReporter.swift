@@ -1,6 +1,7 @@
 // ProgressReporter: training progress like fastprogress — a live bar per epoch on a terminal, plain lines otherwise, nothing when quiet.
 
 import Diagnostics
+import Experiments
 import Foundation
 import Optimizers
 import Tensors
@@ -26,6 +27,8 @@ public final class ProgressReporter {
     /// Redraws closer together than this are skipped: drawing every batch of a fast model would
     /// cost more terminal time than training.
     public var minimumRedrawInterval = 0.1
+    /// The table's metric columns (`train.metrics`), set per job.
+    public var metrics: [Metric] = [.accuracy, .errorRate]
     /// Epochs with fewer batches than this get no plain progress lines, only their row.
     public var plainLinesFromBatches = 20
 
@@ -74,7 +77,7 @@ public final class ProgressReporter {
     /// A stage of `epochs` epochs begins: prints fastai's table header and restarts the smoothed loss.
     public func stageStarted(epochs: Int, batchSize: Int) {
         begin(epochs: epochs, batchSize: batchSize)
-        line("  " + ProgressFormat.header)
+        line("  " + ProgressFormat.header(metrics))
     }
 
     /// Restarts the clock and the smoothed loss without a table header, for loops that are not
@@ -137,7 +140,7 @@ public final class ProgressReporter {
 
     /// An epoch ended (or was taken from a finished node): its table row replaces the bar.
     public func epoch(_ record: EpochRecord) {
-        line("  " + ProgressFormat.row(record))
+        line("  " + ProgressFormat.row(record, metrics))
         startEpoch()
     }
 

@@ -84,7 +84,9 @@ public enum RunCatalog {
 
     /// The sweep table as lines: job, swept values, final metrics.
     public static func render(_ rows: [Row]) -> [String] {
-        let metrics = ["valid_loss", "accuracy", "error_rate"]
+        // The metrics the jobs logged (their `train.metrics`), valid_loss first.
+        let logged = Set(rows.flatMap(\.metrics.keys)).subtracting(["train_loss", "valid_loss"]).sorted()
+        let metrics = ["valid_loss"] + logged
         let jobWidth = max(24, (rows.map(\.job.count).max() ?? 0) + 2)
         let sweptWidth = max(28, (rows.map { $0.overrides.joined(separator: " ").count }.max() ?? 0) + 2)
         return [pad("job", jobWidth) + pad("swept", sweptWidth) + metrics.map { pad($0, 12, right: true) }.joined()]

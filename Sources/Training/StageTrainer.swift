@@ -21,6 +21,16 @@ public struct EpochRecord: Equatable, Sendable {
         (self.stage, self.epoch, self.trainLoss, self.validLoss) = (stage, epoch, trainLoss, validLoss)
         (self.accuracy, self.errorRate, self.topKAccuracy, self.seconds) = (accuracy, errorRate, topKAccuracy, seconds)
     }
+
+    /// The value of a configured metric in this epoch.
+    public func value(of metric: Metric) -> Double {
+        switch metric {
+        case .errorRate: return errorRate
+        case .accuracy: return accuracy
+        case .topKAccuracy: return topKAccuracy
+        case .validLoss: return validLoss
+        }
+    }
 }
 
 public enum StageTrainerError: Error, CustomStringConvertible {
@@ -147,7 +157,7 @@ public final class StageTrainer {
             position.records.append(record)
             position.epoch += 1
             position.batch = 0
-            position.trainTotals = MetricTotals()
+            position.trainTotals = MetricTotals(k: config.train.topK)
             onEpoch?(record)
             var decision = HookDecision.proceed
             for hook in hooks {
@@ -173,7 +183,7 @@ public final class StageTrainer {
     public func evaluate(_ valid: BatchLoader, epoch: Int) throws -> MetricTotals {
         model.prepare(training: false)
         let loss = CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing))
-        var totals = MetricTotals()
+        var totals = MetricTotals(k: config.train.topK)
         let batches = valid.epoch(epoch)
         var done = 0
         onValidationBatch?(epoch, done, valid.batchCount)

@@ -201,3 +201,42 @@ final class PlainErrorsCLITests: CLITestCase {
         }
     }
 }
+
+final class MetricsCLITests: CLITestCase {
+    /// `train.metrics` was validated and hashed but never read: every run showed and logged accuracy
+    /// and error_rate, and top_k_accuracy's k was fixed at 5.
+    func testTheConfiguredMetricsAreTheTableTheLogsAndTheComparison() throws {
+        let runs = directory.appendingPathComponent("runs").path
+        var finals: [Int: [String: Double]] = [:]
+        for k in [2, 3] {
+            let config = directory.appendingPathComponent("m\(k).yaml").path
+            try """
+                version: 1
+                name: metrics-k\(k)
+                data: {source: generated, variant: target, classes: 3, images_per_class: 6, size: 32, batch_size: 4}
+                model: {arch: resnet18, meta: [8, 6]}
+                train: {metrics: [{name: top_k_accuracy, k: \(k)}, accuracy]}
+                schedule:
+                  - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let result = try runner(["run", config, "--runs", runs, "--progress", "plain"])
+            XCTAssertEqual(result.status, 0, result.error)
+            XCTAssertTrue(result.output.contains("epoch  train_loss  valid_loss  top_\(k)_accuracy  accuracy  time"),
+                          result.output)
+            let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/metrics-k\(k)").first)
+            let folder = "\(runs)/metrics-k\(k)/\(run)/jobs/main/"
+            let line = try String(contentsOfFile: folder + "metrics.jsonl", encoding: .utf8)
+            let event = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(Set(event.keys), ["event", "stage", "epoch", "train_loss", "valid_loss", "top_\(k)_accuracy", "accuracy"])
+            finals[k] = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
+                folder + "final.json"))) as? [String: Double])
+            let compare = try runner(["compare", "metrics-k\(k)", "--root", runs])
+            XCTAssertTrue(compare.output.contains("top_\(k)_accuracy"), compare.output)
+            XCTAssertFalse(compare.output.contains("error_rate"), compare.output)
+        }
+        // With 3 classes the top 3 always hold the label; the top 2 need not.
+        XCTAssertEqual(finals[3]?["top_3_accuracy"], 1)
+        XCTAssertNotNil(finals[2]?["top_2_accuracy"])
+        XCTAssertNil(finals[2]?["error_rate"])
+    }
+}

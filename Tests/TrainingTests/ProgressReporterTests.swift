@@ -1,5 +1,6 @@
 // ProgressReporterTests: what each progress mode writes for a scripted stage, and the formatting of ETA, rate and rows.
 
+import Experiments
 @testable import Training
 import XCTest
 
@@ -158,7 +159,13 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertEqual(ProgressFormat.bar(fraction: 0.5, width: 4), "━━──")
         XCTAssertEqual(ProgressFormat.bar(fraction: 0.625, width: 4), "━━╸─")
         XCTAssertEqual(ProgressFormat.bar(fraction: 1, width: 4), "━━━━")
-        XCTAssertEqual(ProgressFormat.header, "epoch  train_loss  valid_loss  accuracy  error_rate  time")
-        XCTAssertEqual(ProgressFormat.row(record(3)), "3      0.750000    1.250000    0.500000  0.500000    00:12")
+        XCTAssertEqual(ProgressFormat.header([.accuracy, .errorRate]), "epoch  train_loss  valid_loss  accuracy  error_rate  time")
+        XCTAssertEqual(ProgressFormat.row(record(3), [.accuracy, .errorRate]),
+                       "3      0.750000    1.250000    0.500000  0.500000    00:12")
+        // train.metrics decides the columns and their order; valid_loss keeps its own column.
+        XCTAssertEqual(ProgressFormat.header([.topKAccuracy(k: 3), .validLoss, .errorRate]),
+                       "epoch  train_loss  valid_loss  top_3_accuracy  error_rate  time")
+        XCTAssertEqual(ProgressFormat.row(record(3), [.topKAccuracy(k: 3), .errorRate]),
+                       "3      0.750000    1.250000    1.000000        0.500000    00:12")
     }
 }

@@ -48,6 +48,8 @@ public enum Planner {
                             "bn_stats=\(config.train.bnStats.rawValue)", "batch=\(config.data.batchSize)",
                             text(config.data.augment.node), text(config.data.normalize.node),
                             "loss=\(config.train.loss.rawValue)/\(config.train.labelSmoothing)",
+                            // A node stores its epochs' metrics, and top-k accuracy depends on k.
+                            "top_k=\(config.train.topK)",
                             "seed=\(config.seed)"] + (config.train.earlyStopping.map { [text($0.node)] } ?? [])
             return add(kind, stage.name, settings: settings.joined(separator: "|"), parents: [previous], job: job,
                        stage: plan)
