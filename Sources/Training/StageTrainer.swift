@@ -199,10 +199,10 @@ public final class StageTrainer {
     /// The first trained weight or buffer (BatchNorm statistics) holding NaN or ±inf; frozen weights
     /// cannot change, and were checked when they were loaded.
     static func firstNonFinite(_ model: TransferModel) -> String? {
-        for (key, parameter) in model.namedParameters() where parameter.requiresGrad {
-            if !parameter.value.data.allSatisfy(\.isFinite) { return key }
+        for (key, parameter) in model.namedParameters() where parameter.requiresGrad && !parameter.value.isFinite {
+            return key
         }
-        for (key, buffer) in model.namedBuffers() where !buffer.value.data.allSatisfy(\.isFinite) {
+        for (key, buffer) in model.namedBuffers() where !buffer.value.isFinite {
             return key
         }
         return nil
