@@ -157,7 +157,7 @@ public final class ExperimentRunner {
         let loaders = try dataLoaders(config, items: items, jobLog: jobLog, file: "skipped_files.json")
         let (train, valid) = (loaders.train, loaders.valid)
         try store.writeJSON(jobLog.prefix + "classes.json", items.classes)
-        let model = try ModelFactory.build(config, classes: items.classes.count)
+        let model = try ModelFactory.build(config, classes: items.classes.count, log: log)
         if let pretrained {
             try ModelFactory.loadBody(of: pretrained, into: model)
         }

@@ -51,13 +51,14 @@ public enum ModelFactory {
 
     /// Builds the model with the config's seed, loads `model.weights` into the body when asked, and
     /// applies `train_bn` and `bn_stats`. Nothing is frozen yet.
-    public static func build(_ config: ExperimentConfig, classes: Int, loadWeights: Bool = true) throws -> TransferModel {
+    public static func build(_ config: ExperimentConfig, classes: Int, loadWeights: Bool = true,
+                             log: (String) -> Void = { _ in }) throws -> TransferModel {
         var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: config.seed), purpose: "init")
         let model = try TransferModel.build(try spec(config, classes: classes), rng: &rng)
         model.trainBN = config.train.trainBN
         model.bnStats = config.train.bnStats == .freeze ? .freeze : .update
         if loadWeights, let weights = config.model.weights,
-           let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch) {
+           let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch, log: log) {
             try model.loadPretrained(state, path: label)
         }
         return model

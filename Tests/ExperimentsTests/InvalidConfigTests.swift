@@ -113,6 +113,11 @@ final class InvalidConfigTests: ConfigTestCase {
         expectError(data("batch_size: 1"), "data.batch_size: expected an integer ≥ 2", at: 3, 39)
     }
 
+    func testTwoTopKMetricsAreRefused() {
+        expectError(Self.minimal + "\ntrain:\n  metrics: [{name: top_k_accuracy, k: 3}, top_k_accuracy]",
+                    "train.metrics.1: expected one top_k_accuracy, found \"top_k_accuracy\"", at: 10, 43)
+    }
+
     func testANameLongerThanAFolderNameMayBeIsRefused() {
         expectError(Self.minimal.replacingOccurrences(of: "name: t", with: "name: " + String(repeating: "n", count: 300)),
                     "name: expected a name of letters, digits, `.`, `_` and `-`, at most 100 characters (it names the run directory)",

@@ -101,7 +101,7 @@ final class RenderTests: ConfigTestCase {
               classes: 37
             train:
               label_smoothing: 0.1
-              metrics: [accuracy, {name: top_k_accuracy, k: 3}, top_k_accuracy, valid_loss]
+              metrics: [accuracy, {name: top_k_accuracy, k: 3}, error_rate, valid_loss]
               optimizer: {name: sgd, wd: 1e-4, momentum: 0.8, true_wd: false}
               train_bn: false
               bn_stats: freeze
