@@ -23,11 +23,7 @@ extension Module {
                                         shapes: problems.shapes)
         }
         // Refused here, by key, rather than surfacing epochs later as a diverging loss.
-        for key in file.tensors.keys.sorted() {
-            guard let tensor = file.tensors[key] else { continue }
-            let bad = tensor.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-            if bad > 0 { throw WeightsError.nonFinite(path: path, key: key, count: bad, total: tensor.count) }
-        }
+        if let error = file.nonFinite(path: path) { throw error }
         for (key, parameter) in namedParameters() {
             if let tensor = file.tensors[key] { parameter.value = tensor }
         }
@@ -55,5 +51,16 @@ extension Module {
             return WeightsError.ShapeMismatch(key: key, expected: want, found: found)
         }
         return (missing, unexpected, shapes)
+    }
+}
+
+extension SafeTensors {
+    /// The first tensor (by key) holding NaN or ±inf, as the error that names it; nil when all are finite.
+    public func nonFinite(path: String) -> WeightsError? {
+        for key in tensors.keys.sorted() {
+            guard let tensor = tensors[key], !tensor.isFinite else { continue }
+            return .nonFinite(path: path, key: key, count: tensor.data.filter { !$0.isFinite }.count, total: tensor.count)
+        }
+        return nil
     }
 }

@@ -67,25 +67,17 @@ extension Tensor {
         data.reduce(0) { Swift.max($0, abs($1)) }
     }
 
-    /// No NaN or ±inf. x − x is 0 for a finite x and NaN otherwise, so one vector sum tells; the
-    /// trainer asks this of every trained weight after every step.
+    /// No NaN or ±inf. x − x is 0 for a finite x and NaN otherwise, so one vector sum tells (a
+    /// partial last vector reads zeros); the trainer asks this of every trained weight after every step.
     public var isFinite: Bool {
         data.withUnsafeBufferPointer { values in
             guard let base = values.baseAddress else { return true }
-            typealias V = SIMD16<Float>
-            var sum = V()
-            var i = 0
-            while i + V.scalarCount <= values.count {
-                let v = UnsafeRawPointer(base + i).loadUnaligned(as: V.self)
+            var sum = SIMD16<Float>()
+            SIMD16<Float>.forEachVector(in: 0..<values.count) { start, lanes in
+                let v = SIMD16<Float>.load(base + start, lanes: lanes)
                 sum += v - v
-                i += V.scalarCount
             }
-            var tail: Float = 0
-            while i < values.count {
-                tail += values[i] - values[i]
-                i += 1
-            }
-            return (sum.sum() + tail) == 0
+            return sum.sum() == 0
         }
     }
 

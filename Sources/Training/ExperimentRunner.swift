@@ -143,8 +143,7 @@ public final class ExperimentRunner {
         progress.metrics = config.train.metrics
         var pretrained: SafeTensors?
         if let pretrainNode, let pretrain = config.pretrainExperiment {
-            let items = try DataFactory.prepareItems(pretrain)
-            let loaders = try dataLoaders(pretrain, items: items, jobLog: jobLog, file: "pretrain_skipped_files.json")
+            let (items, loaders) = try data(for: pretrain, jobLog: jobLog, file: "pretrain_skipped_files.json")
             let model = try ModelFactory.build(pretrain, classes: items.classes.count)
             log("job \(job.id): pretraining \(pretrain.model.arch.rawValue) on \(items.classes.count) classes,"
                 + " \(loaders.train.indices.count) train / \(loaders.valid.indices.count) valid images"
@@ -153,8 +152,7 @@ public final class ExperimentRunner {
                              loaders: (loaders.train, loaders.valid), job: job, jobLog: jobLog)
             pretrained = model.stateDict()
         }
-        let items = try DataFactory.prepareItems(config)
-        let loaders = try dataLoaders(config, items: items, jobLog: jobLog, file: "skipped_files.json")
+        let (items, loaders) = try data(for: config, jobLog: jobLog, file: "skipped_files.json")
         let (train, valid) = (loaders.train, loaders.valid)
         try store.writeJSON(jobLog.prefix + "classes.json", items.classes)
         let model = try ModelFactory.build(config, classes: items.classes.count, log: log)
@@ -176,30 +174,37 @@ public final class ExperimentRunner {
         return final
     }
 
-    private var decodeFolder: String { DataFactory.decodeCacheFolder(runsRoot: runsRoot) }
+    /// Each distinct data section's items and loaders, listed and decoded once by `decodeData`
+    /// and handed to every job that uses it.
+    private var prepared: [String: (items: SplitItems, loaders: DataFactory.Loaders)] = [:]
 
-    /// Decodes every job's images into the decode cache before the run directory exists, so that
-    /// `bad_files: fail` names every unreadable file and leaves no run behind.
+    private static func dataKey(_ config: ExperimentConfig) -> String { "\(config.data)|\(config.seed)" }
+
+    /// Decodes every job's images into the decode cache (`runs/.cache/decode`) before the run
+    /// directory exists, so that `bad_files: fail` names every unreadable file and leaves no run behind.
     private func decodeData() throws {
-        var seen = Set<String>()
+        let folder = DataFactory.decodeCacheFolder(runsRoot: runsRoot)
         for job in loaded.jobs {
-            for config in job.config.withPretraining where seen.insert("\(config.data)|\(config.seed)").inserted {
+            for config in job.config.withPretraining where prepared[Self.dataKey(config)] == nil {
                 let items = try DataFactory.prepareItems(config)
-                log("data: \(items.train.count + items.valid.count) images, decoded once into \(decodeFolder)")
-                _ = try DataFactory.loaders(config, items: items, threads: threads, decodeCache: decodeFolder)
+                log("data: \(items.train.count + items.valid.count) images, decoded once into \(folder)")
+                prepared[Self.dataKey(config)] = (items, try DataFactory.loaders(config, items: items, threads: threads,
+                                                                                 decodeCache: folder))
             }
         }
     }
 
-    /// Loaders reading through the decode cache (built by `decodeData`); files left out under
-    /// `bad_files: skip` are listed in the job's folder.
-    private func dataLoaders(_ config: ExperimentConfig, items: SplitItems, jobLog: JobLog,
-                             file: String) throws -> DataFactory.Loaders {
-        let loaders = try DataFactory.loaders(config, items: items, threads: threads, decodeCache: decodeFolder)
-        if !loaders.skipped.isEmpty {
-            try jobLog.store.writeJSON(jobLog.prefix + file, loaders.skipped.map { ["path": $0.path, "reason": $0.reason] })
+    /// A job's items and loaders from `decodeData`; files left out under `bad_files: skip` are
+    /// listed in the job's folder as `file`.
+    private func data(for config: ExperimentConfig, jobLog: JobLog,
+                      file: String) throws -> (items: SplitItems, loaders: DataFactory.Loaders) {
+        guard let data = prepared[Self.dataKey(config)] else {
+            preconditionFailure("decodeData prepares the data of every job before any job runs")
         }
-        return loaders
+        if !data.loaders.skipped.isEmpty {
+            try jobLog.store.writeJSON(jobLog.prefix + file, data.loaders.skipped.map { ["path": $0.path, "reason": $0.reason] })
+        }
+        return data
     }
 
     private static func skippedNote(_ skipped: [DataError.BadFile], file: String) -> String {

@@ -35,11 +35,7 @@ public struct StageCache {
 
     public func store(_ node: String, _ entry: Entry) throws {
         // A node is reused by every later run, so a damaged state must never become one.
-        for key in entry.state.tensors.keys.sorted() where entry.state.tensors[key]?.data.allSatisfy(\.isFinite) == false {
-            throw WeightsError.nonFinite(path: "stage node \(node)", key: key,
-                                         count: entry.state.tensors[key]?.data.filter { !$0.isFinite }.count ?? 0,
-                                         total: entry.state.tensors[key]?.count ?? 0)
-        }
+        if let error = entry.state.nonFinite(path: "stage node \(node)") { throw error }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let temporary = root.appendingPathComponent(".\(node).\(getpid()).tmp")
         try? FileManager.default.removeItem(at: temporary)

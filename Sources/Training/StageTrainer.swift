@@ -106,6 +106,11 @@ public final class StageTrainer {
                                                  optimizer: optimizer.state(),
                                                  dropout: Self.dropoutLayers(model).mapValues(\.rng)))
         }
+        // Gathered once per stage, not per step: the trained weights (frozen ones cannot change and
+        // were checked when loaded) and every buffer (BatchNorm statistics).
+        let watched: [(key: String, value: () -> Tensor)] =
+            model.namedParameters().filter { $0.parameter.requiresGrad }.map { item in (item.key, { item.parameter.value }) }
+            + model.namedBuffers().map { item in (item.key, { item.buffer.value }) }
         var lastSave = Stopwatch()
         while position.epoch < stage.epochs && !position.earlyStopping.stopped {
             let epoch = position.epoch
@@ -126,7 +131,7 @@ public final class StageTrainer {
                 // A diverging run can overflow a weight or a BatchNorm statistic while the loss is
                 // still finite. Checked after every step (a pass over the weights, small beside the
                 // step itself), so no checkpoint and no finished stage ever holds such a state.
-                if let bad = Self.firstNonFinite(model) {
+                if let bad = watched.first(where: { !$0.value().isFinite })?.key {
                     throw StageTrainerError.nonFiniteState(stage: stage.name, epoch: epoch, batch: position.batch, key: bad)
                 }
                 position.trainTotals.add(logits: logits, targets: batch.labels, loss: value)
@@ -194,18 +199,6 @@ public final class StageTrainer {
             onValidationBatch?(epoch, done, valid.batchCount)
         }
         return totals
-    }
-
-    /// The first trained weight or buffer (BatchNorm statistics) holding NaN or ±inf; frozen weights
-    /// cannot change, and were checked when they were loaded.
-    static func firstNonFinite(_ model: TransferModel) -> String? {
-        for (key, parameter) in model.namedParameters() where parameter.requiresGrad && !parameter.value.isFinite {
-            return key
-        }
-        for (key, buffer) in model.namedBuffers() where !buffer.value.isFinite {
-            return key
-        }
-        return nil
     }
 
     /// Dropout layers by module name: their random streams are part of a stage's state.
