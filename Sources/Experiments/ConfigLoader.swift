@@ -23,14 +23,9 @@ public enum ConfigLoader {
 
     public static func load(path: String, overrides: [String] = [], options: Options = Options())
         throws(ConfigErrors) -> LoadedConfig {
-        // Refused before reading: the text limit is checked again, but a huge file should not be loaded to learn it.
+        // Refused before reading: a huge file should not be loaded to learn that it is too large.
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size > ConfigNode.maxBytes {
-            throw ConfigErrors([ConfigError(location: .wholeFile(path: path), keyPath: ConfigPath(),
-                                            expected: "an experiment file of at most \(ConfigNode.maxBytes / 1024) KiB",
-                                            found: "\(size / 1024) KiB",
-                                            suggestion: "is this the experiment file? Long lists belong in a data folder or CSV")])
-        }
+        if let error = ConfigNode.sizeError(bytes: size, path: path) { throw ConfigErrors([error]) }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

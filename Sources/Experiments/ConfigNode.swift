@@ -159,20 +159,23 @@ public struct ConfigNode: Equatable, Sendable {
 
     // MARK: Parsing
 
-    /// Parses one YAML document. An empty document is an empty-text null scalar, so callers report
-    /// "found nothing" rather than crash.
     /// An experiment file is a page or two; these bound what a hostile one can cost. Aliases are
     /// counted as what they expand to: nine levels of ten aliases are 10⁹ values in 300 bytes.
     static let maxBytes = 1 << 20
     static let maxValues = 100_000
 
+    /// The error for an experiment file of `bytes` bytes, or nil when it is within `maxBytes`.
+    static func sizeError(bytes: Int, path: String) -> ConfigError? {
+        guard bytes > maxBytes else { return nil }
+        return ConfigError(location: .wholeFile(path: path), keyPath: ConfigPath(),
+                           expected: "an experiment file of at most \(maxBytes / 1024) KiB", found: "\(bytes / 1024) KiB",
+                           suggestion: "list long values (file lists, sweeps) in a data folder or CSV instead")
+    }
+
+    /// Parses one YAML document. An empty document is an empty-text null scalar, so callers report
+    /// "found nothing" rather than crash.
     static func parse(yaml: String, path: String) throws(ConfigError) -> ConfigNode {
-        guard yaml.utf8.count <= maxBytes else {
-            throw ConfigError(location: .wholeFile(path: path), keyPath: ConfigPath(),
-                              expected: "an experiment file of at most \(maxBytes / 1024) KiB",
-                              found: "\(yaml.utf8.count / 1024) KiB",
-                              suggestion: "list long values (file lists, sweeps) in a data folder or CSV instead")
-        }
+        if let error = sizeError(bytes: yaml.utf8.count, path: path) { throw error }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

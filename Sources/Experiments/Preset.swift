@@ -30,7 +30,7 @@ public enum Preset: String, CaseIterable, Equatable, Sendable {
                                          pAffine: 0, pLighting: 0)
     static let loss = TrainConfig.Loss.crossEntropy
     static let labelSmoothing = 0.0
-    static let metrics: [Metric] = [.errorRate]
+    public static let metrics: [Metric] = [.errorRate]
     static let topK = 5
     static let linFtrs = [512]
     static let concatPool = true

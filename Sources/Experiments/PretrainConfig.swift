@@ -66,12 +66,12 @@ public struct PretrainConfig: Equatable, Sendable {
 }
 
 extension ExperimentConfig {
-    /// The experiment that pretrains this one's body: the `pretrain` data and stage, the same
-    /// architecture, cut, head, seed and optimiser, random initial weights, classes from its data.
     /// The experiment itself and, when it pretrains, the pretraining experiment: every config
     /// whose weights and data a run needs.
     public var withPretraining: [ExperimentConfig] { [self] + (pretrainExperiment.map { [$0] } ?? []) }
 
+    /// The experiment that pretrains this one's body: the `pretrain` data and stage, the same
+    /// architecture, cut, head, seed and optimiser, random initial weights, classes from its data.
     public var pretrainExperiment: ExperimentConfig? {
         guard model.weights == .pretrain, let pretrain else { return nil }
         var config = self

@@ -13,13 +13,6 @@ public struct TrainConfig: Equatable, Sendable {
     public var loss: Loss
     public var labelSmoothing: Double
     public var metrics: [Metric]
-
-    /// The k of `top_k_accuracy` when it is listed; the preset's otherwise (early stopping may still
-    /// monitor it).
-    public var topK: Int {
-        for metric in metrics { if case let .topKAccuracy(k) = metric { return k } }
-        return Preset.topK
-    }
     public var optimizer: OptimizerConfig
     /// BatchNorm parameters stay trainable in frozen groups (fastai `train_bn`).
     public var trainBN: Bool
@@ -28,6 +21,13 @@ public struct TrainConfig: Equatable, Sendable {
     public var threads: Int?
     /// Nil trains every epoch of every stage.
     public var earlyStopping: EarlyStoppingConfig?
+
+    /// The k of `top_k_accuracy` when it is listed; the preset's otherwise (early stopping may still
+    /// monitor it).
+    public var topK: Int {
+        for metric in metrics { if case let .topKAccuracy(k) = metric { return k } }
+        return Preset.topK
+    }
 
     enum Key: String, ConfigKey {
         case loss

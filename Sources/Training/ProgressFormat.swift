@@ -1,7 +1,6 @@
 // ProgressFormat: the text pieces of training progress — durations, rates, the bar glyphs, fastai's epoch table.
 
 import Experiments
-
 import Foundation
 
 public enum ProgressFormat {

@@ -28,7 +28,7 @@ public final class ProgressReporter {
     /// cost more terminal time than training.
     public var minimumRedrawInterval = 0.1
     /// The table's metric columns (`train.metrics`), set per job.
-    public var metrics: [Metric] = [.accuracy, .errorRate]
+    public var metrics: [Metric] = Preset.metrics
     /// Epochs with fewer batches than this get no plain progress lines, only their row.
     public var plainLinesFromBatches = 20
 

@@ -40,7 +40,7 @@ public enum ForwardRun {
         // BatchNorm in training mode needs two values per channel, which one image on a 1×1 plane lacks.
         if options.training, input.shape[0] < 2 {
             throw WeightsError.badTensor(path: options.inputPath, key: "input",
-                                         reason: "training mode needs a batch of at least 2 images (BatchNorm), found 1")
+                                         reason: "training mode needs a batch of at least 2 images (BatchNorm), found \(input.shape[0])")
         }
         model.train(options.training)
         let logits = model.forward(input)
