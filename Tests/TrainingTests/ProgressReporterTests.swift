@@ -12,7 +12,9 @@ final class ProgressReporterTests: XCTestCase {
 
         /// A reporter writing into `output` on this clock.
         func reporter(_ mode: ProgressReporter.Mode, columns: Int? = 120) -> ProgressReporter {
-            ProgressReporter(mode: mode, sink: { self.output += $0 }, now: { self.time }, columns: { columns })
+            let reporter = ProgressReporter(mode: mode, sink: { self.output += $0 }, now: { self.time }, columns: { columns })
+            reporter.metrics = [.accuracy, .errorRate]
+            return reporter
         }
 
         /// One epoch of `batches` training batches, `seconds` apart.

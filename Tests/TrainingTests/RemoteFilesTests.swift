@@ -78,6 +78,16 @@ final class RemoteFilesTests: XCTestCase {
         }
     }
 
+    /// What the reader detected about a checkpoint's layout reaches the run's log.
+    func testADetectedCheckpointLayoutIsLogged() throws {
+        let path = repository.appendingPathComponent("Tests/LayersTests/Fixtures/pth/variants.pth").path
+        var lines: [String] = []
+        let loaded = try PretrainedWeights.stateDict(.file(.init(path: path)), arch: .resnet18) { lines.append($0) }
+        XCTAssertEqual(loaded?.stateDict.tensors.count, 9)
+        XCTAssertEqual(lines, ["weights \(path): took the state dict from the checkpoint's `model` entry",
+                               "weights \(path): dropped the `module.` prefix of every key"])
+    }
+
     func testEveryArchitectureHasImageNetWeights() {
         for arch in ArchitectureName.allCases {
             let entry = ImageNetWeights.find(arch, variant: nil)
