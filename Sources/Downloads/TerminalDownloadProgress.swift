@@ -1,6 +1,7 @@
 // TerminalDownloadProgress: a download's progress on the terminal (one bar redrawn in place) or in a log
 // (a line per quarter and a final line, no control characters).
 
+import Diagnostics
 import Foundation
 
 public final class TerminalDownloadProgress: DownloadProgress {
@@ -48,9 +49,9 @@ public final class TerminalDownloadProgress: DownloadProgress {
 
     public func finished(bytes: Int64) {
         let elapsed = max(Self.now() - startTime, 0)
-        let summary = "\(Self.megabytes(bytes)) MB in \(Self.duration(elapsed)) (\(rateText(bytes)))"
+        let summary = "\(Self.megabytes(bytes)) MB in \(ProgressGlyphs.duration(elapsed)) (\(rateText(bytes)))"
         if isTerminal {
-            emit("\r\u{1B}[2K\(label) \(Self.bar(fraction: 1)) \(summary)\n")
+            emit("\r\u{1B}[2K\(label) \(ProgressGlyphs.bar(fraction: 1, width: Self.barWidth)) \(summary)\n")
         } else {
             emit("\(label): done, \(summary)\n")
         }
@@ -62,10 +63,10 @@ public final class TerminalDownloadProgress: DownloadProgress {
         lastDraw = now
         var line = "\r\u{1B}[2K\(label) "
         if let total, total > 0 {
-            line += Self.bar(fraction: Double(bytes) / Double(total))
+            line += ProgressGlyphs.bar(fraction: Double(bytes) / Double(total), width: Self.barWidth)
                 + " \(Self.megabytes(bytes))/\(Self.megabytes(total)) MB · \(rateText(bytes))"
             let rate = self.rate(bytes)
-            if rate > 0 { line += " · ETA " + Self.duration(Double(total - bytes) / rate) }
+            if rate > 0 { line += " · ETA " + ProgressGlyphs.duration(Double(total - bytes) / rate) }
         } else {
             line += "\(Self.megabytes(bytes)) MB · \(rateText(bytes))"
         }
@@ -98,23 +99,6 @@ public final class TerminalDownloadProgress: DownloadProgress {
     }
 
     static func megabytes(_ bytes: Int64) -> String { String(format: "%.1f", Double(bytes) / 1e6) }
-
-    /// `0:04`, `12:05`, `1:02:05`, as the training progress shows them.
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "?" }
-        let total = Int(seconds.rounded())
-        let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
-        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
-    }
-
-    /// The training bar's glyphs, in half-cell steps: done `━`, a half `╸`, to do `─`.
-    static func bar(fraction: Double) -> String {
-        let clamped = fraction.isFinite ? min(max(fraction, 0), 1) : 0
-        let halves = Int((clamped * Double(barWidth * 2)).rounded(.down))
-        let full = halves / 2, half = halves % 2
-        return String(repeating: "━", count: full) + (half == 1 ? "╸" : "")
-            + String(repeating: "─", count: max(0, barWidth - full - half))
-    }
 
     private static func now() -> Double {
         var time = timespec()

@@ -1,18 +1,9 @@
-// ProgressFormat: the text pieces of training progress — durations, rates, the bar glyphs, fastai's epoch table.
+// ProgressFormat: the text pieces of training progress — the time column, image rates, fastai's epoch table.
 
 import Experiments
 import Foundation
 
 public enum ProgressFormat {
-    /// An ETA or elapsed time: `0:04`, `12:05`, `1:02:05` (hours only when needed).
-    public static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "?" }
-        let total = Int(seconds.rounded())
-        let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
-        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs)
-                         : String(format: "%d:%02d", minutes, secs)
-    }
-
     /// fastai's `time` column: `00:12`, `61:05` — minutes and seconds, both two digits.
     public static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "?" }
@@ -24,15 +15,6 @@ public enum ProgressFormat {
     public static func rate(_ perSecond: Double) -> String {
         guard perSecond.isFinite, perSecond >= 0 else { return "? img/s" }
         return perSecond < 1 ? String(format: "%.2f img/s", perSecond) : String(format: "%.1f img/s", perSecond)
-    }
-
-    /// A bar of `width` cells in half-cell steps: done `━`, a half `╸`, to do `─` (distinct without colour).
-    public static func bar(fraction: Double, width: Int) -> String {
-        let clamped = fraction.isFinite ? min(max(fraction, 0), 1) : 0
-        let halves = Int((clamped * Double(width * 2)).rounded(.down))
-        let full = halves / 2, half = halves % 2
-        return String(repeating: "━", count: full) + (half == 1 ? "╸" : "")
-            + String(repeating: "─", count: max(0, width - full - half))
     }
 
     /// The metrics shown beside the losses: `train.metrics` in its order (valid_loss has its own column).

@@ -118,7 +118,7 @@ public final class ProgressReporter {
             // A line that wraps cannot be redrawn with `\r`: the bar gives up cells first, then the tail is cut.
             let width = (columns() ?? 80) - 1
             let cells = min(barWidth, width - head.count - tail.count)
-            let bar = cells >= 5 ? ProgressFormat.bar(fraction: Double(done) / Double(batches), width: cells) : ""
+            let bar = cells >= 5 ? ProgressGlyphs.bar(fraction: Double(done) / Double(batches), width: cells) : ""
             sink("\r\u{1B}[2K" + String((head + bar + (bar.isEmpty ? String(tail.dropFirst()) : tail)).prefix(max(1, width))))
             barShown = true
         case .plain:
@@ -135,7 +135,7 @@ public final class ProgressReporter {
         let elapsed = max(time - epochStart, 0)
         return ProgressFormat.rate(Double(done * imagesPerBatch) / elapsed)
             + (loss == nil ? "" : " · loss " + String(format: "%.3f", smoothed.value)) + " · ETA "
-            + ProgressFormat.duration(elapsed / Double(done) * Double(batches - done))
+            + ProgressGlyphs.duration(elapsed / Double(done) * Double(batches - done))
     }
 
     /// An epoch ended (or was taken from a finished node): its table row replaces the bar.

@@ -1,5 +1,6 @@
 // ProgressReporterTests: what each progress mode writes for a scripted stage, and the formatting of ETA, rate and rows.
 
+import Diagnostics
 import Experiments
 @testable import Training
 import XCTest
@@ -149,18 +150,18 @@ final class ProgressReporterTests: XCTestCase {
     }
 
     func testFormatting() {
-        XCTAssertEqual(ProgressFormat.duration(4.2), "0:04")
-        XCTAssertEqual(ProgressFormat.duration(65), "1:05")
-        XCTAssertEqual(ProgressFormat.duration(3725), "1:02:05")
-        XCTAssertEqual(ProgressFormat.duration(.infinity), "?")
+        XCTAssertEqual(ProgressGlyphs.duration(4.2), "0:04")
+        XCTAssertEqual(ProgressGlyphs.duration(65), "1:05")
+        XCTAssertEqual(ProgressGlyphs.duration(3725), "1:02:05")
+        XCTAssertEqual(ProgressGlyphs.duration(.infinity), "?")
         XCTAssertEqual(ProgressFormat.clock(12.4), "00:12")
         XCTAssertEqual(ProgressFormat.clock(3665), "61:05")
         XCTAssertEqual(ProgressFormat.rate(38.24), "38.2 img/s")
         XCTAssertEqual(ProgressFormat.rate(0.523), "0.52 img/s")
         XCTAssertEqual(ProgressFormat.rate(.infinity), "? img/s")
-        XCTAssertEqual(ProgressFormat.bar(fraction: 0.5, width: 4), "━━──")
-        XCTAssertEqual(ProgressFormat.bar(fraction: 0.625, width: 4), "━━╸─")
-        XCTAssertEqual(ProgressFormat.bar(fraction: 1, width: 4), "━━━━")
+        XCTAssertEqual(ProgressGlyphs.bar(fraction: 0.5, width: 4), "━━──")
+        XCTAssertEqual(ProgressGlyphs.bar(fraction: 0.625, width: 4), "━━╸─")
+        XCTAssertEqual(ProgressGlyphs.bar(fraction: 1, width: 4), "━━━━")
         XCTAssertEqual(ProgressFormat.header([.accuracy, .errorRate]), "epoch  train_loss  valid_loss  accuracy  error_rate  time")
         XCTAssertEqual(ProgressFormat.row(record(3), [.accuracy, .errorRate]),
                        "3      0.750000    1.250000    0.500000  0.500000    00:12")
