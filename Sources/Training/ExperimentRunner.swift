@@ -53,8 +53,11 @@ public final class ExperimentRunner {
         // Asked before any download or decoding, which `--resume` with nothing to resume would waste.
         let unfinished = resume ? try RunStore.latestUnfinished(root: runsRoot, name: loaded.config.name, configHash: hash)
             : nil
-        // Downloads come before the run directory, so a failed one leaves nothing behind.
-        if try fetchRemote() { classes = try ModelCheck.check(loaded) }
+        // Downloads come before the run directory, so a failed one leaves nothing behind. What was
+        // not local could not be checked (weights' keys, the data's labels): it is checked now.
+        let downloads = !ModelCheck.pendingDownloads(loaded).isEmpty
+        try fetchRemote()
+        if downloads { classes = try ModelCheck.check(loaded) }
         setThreadCount(threads)
         try decodeData()
         let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes },
@@ -299,24 +302,21 @@ public final class ExperimentRunner {
         return records
     }
 
-    /// Fetches every job's ImageNet weights and remote dataset into the cache; true if any was needed.
-    private func fetchRemote() throws -> Bool {
-        var any = false
+    /// Fetches every job's ImageNet weights and remote dataset into the cache, or verifies the
+    /// copies already there.
+    private func fetchRemote() throws {
         let quiet = progress.mode == .quiet
         for job in loaded.jobs {
             for config in job.config.withPretraining {
                 if case let .imagenet(variant)? = config.model.weights,
                    let entry = ImageNetWeights.find(config.model.arch, variant: variant) {
                     _ = try PretrainedWeights.converted(entry, quiet: quiet)
-                    any = true
                 }
                 if let remote = config.data.remote, archives[remote.url] == nil {
                     archives[remote.url] = try RemoteDataset.prepare(config.data, quiet: quiet, log: log).sha256
-                    any = true
                 }
             }
         }
-        return any
     }
 
     private func environment() -> [String: Any] {
