@@ -4,13 +4,13 @@ import Foundation
 import XCTest
 
 final class ResumeCLITests: CLITestCase {
-    private func config() throws -> String {
-        let path = directory.appendingPathComponent("resume.yaml").path
+    private func config(size: Int = 32) throws -> String {
+        let path = directory.appendingPathComponent("resume-\(size).yaml").path
         try """
             version: 1
             name: resume
             seed: 4
-            data: {source: generated, variant: source, classes: 3, images_per_class: 24, size: 32, batch_size: 8}
+            data: {source: generated, variant: source, classes: 3, images_per_class: 24, size: \(size), batch_size: 8}
             model: {arch: resnet18, head: {lin_ftrs: [32]}}
             schedule:
               - {name: frozen, freeze_to: -1, epochs: 2, lr: 1e-3}
@@ -96,14 +96,16 @@ final class ResumeCLITests: CLITestCase {
     }
 
     /// A second Ctrl-C while OpenBLAS threads are inside a GEMM used to crash in libopenblas
-    /// (SIGSEGV, exit 139, 3 of 7 tries) as exit() tore the library down under them.
+    /// (SIGSEGV) as exit() tore the library down under them. 128 px images make the GEMMs large
+    /// enough to run on both threads; the second signal lands 0–5 ms after the first, inside the
+    /// batch that is finishing.
     func testASecondCtrlCQuitsWithExit130WhateverIsRunning() throws {
-        let config = try config()
-        for attempt in 0..<4 {
+        let config = try config(size: 128)
+        for attempt in 0..<6 {
             let runs = directory.appendingPathComponent("twice-\(attempt)").path
             let (process, _, log) = try startInterruptible(config, runs: runs)
             kill(process.processIdentifier, SIGINT)
-            usleep(UInt32(attempt) * 3_000)
+            usleep(UInt32(attempt) * 1_000)
             kill(process.processIdentifier, SIGINT)
             process.waitUntilExit()
             let text = try String(contentsOf: log, encoding: .utf8)
