@@ -89,7 +89,7 @@ public struct DataConfig: Equatable, Sendable {
     public var resize: Resize
     public var batchSize: Int
     public var augment: AugmentConfig
-    public var normalize: Normalization
+    public var normalize: NormalizeConfig
     public var badFiles: BadFiles
     /// Images whose header claims more pixels are unreadable (PIL's limit by default).
     public var maxPixels: Int
@@ -111,7 +111,7 @@ public struct DataConfig: Equatable, Sendable {
 
     static let schema = ConfigSchema.fields(Key.self, [
         .labels: LabelsConfig.schema, .valid: ValidSplit.schema, .augment: AugmentConfig.schema,
-        .normalize: Normalization.schema,
+        .normalize: NormalizeConfig.schema,
     ])
 
     /// The largest image side: a batch of 64 images of 2048 px is 3.2 GB of floats before the network
@@ -208,7 +208,7 @@ public struct DataConfig: Equatable, Sendable {
             // BatchNorm in training needs two values per channel; a final plane of 1×1 gives one per image.
             batchSize: f[.batchSize].flatMap { r.int($0, f.path(.batchSize), min: 2) } ?? Preset.batchSize,
             augment: f[.augment].map { AugmentConfig.read($0, f.path(.augment), r) } ?? .standard,
-            normalize: f[.normalize].map { Normalization.read($0, f.path(.normalize), r) } ?? Preset.normalization,
+            normalize: f[.normalize].map { NormalizeConfig.read($0, f.path(.normalize), r) } ?? Preset.normalization,
             badFiles: f[.badFiles].flatMap { r.choice($0, f.path(.badFiles), BadFiles.self) } ?? Preset.badFiles,
             maxPixels: f[.maxPixels].flatMap { r.int($0, f.path(.maxPixels), min: 1) } ?? Preset.maxPixels,
             generated: generated,

@@ -19,7 +19,7 @@ public enum Preset: String, CaseIterable, Equatable, Sendable {
     static let badFiles = DataConfig.BadFiles.fail
     /// PIL's `Image.MAX_IMAGE_PIXELS`; equal to `ImageDecoder.defaultMaxPixels` (a test checks).
     public static let maxPixels = 89_478_485
-    static let normalization = Normalization.imagenet
+    static let normalization = NormalizeConfig.imagenet
     static let generated = DataConfig.Generated(variant: .source, classes: 10, imagesPerClass: 60)
     static let csvPathColumn = "name"
     static let csvLabelColumn = "label"

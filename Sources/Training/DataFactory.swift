@@ -102,11 +102,11 @@ extension DataFactory {
         let augment = AugmentSettings(flipProbability: a.flip ? 0.5 : 0, maxRotate: a.maxRotate, maxZoom: a.maxZoom,
                                       maxWarp: a.maxWarp, affineProbability: a.pAffine, maxLighting: a.maxLighting,
                                       lightingProbability: a.pLighting)
-        let normalization: Datasets.Normalization
+        let normalization: Normalization
         switch data.normalize {
         case .imagenet: normalization = .imagenet
-        case .none: normalization = Datasets.Normalization(mean: [0, 0, 0], std: [1, 1, 1])
-        case let .stats(mean, std): normalization = Datasets.Normalization(mean: mean.map(Float.init), std: std.map(Float.init))
+        case .none: normalization = Normalization(mean: [0, 0, 0], std: [1, 1, 1])
+        case let .stats(mean, std): normalization = Normalization(mean: mean.map(Float.init), std: std.map(Float.init))
         }
         var transforms = Transforms(size: data.size, resize: resize, augment: augment, normalization: normalization)
         transforms.maxPixels = data.maxPixels

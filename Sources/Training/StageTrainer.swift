@@ -6,54 +6,6 @@ import Layers
 import Optimizers
 import Tensors
 
-public struct EpochRecord: Equatable, Sendable {
-    public var stage: String
-    public var epoch: Int
-    public var trainLoss: Double
-    public var validLoss: Double
-    public var accuracy: Double
-    public var errorRate: Double
-    public var topKAccuracy: Double
-    public var seconds: Double
-
-    public init(stage: String, epoch: Int, trainLoss: Double, validLoss: Double, accuracy: Double, errorRate: Double,
-                topKAccuracy: Double, seconds: Double) {
-        (self.stage, self.epoch, self.trainLoss, self.validLoss) = (stage, epoch, trainLoss, validLoss)
-        (self.accuracy, self.errorRate, self.topKAccuracy, self.seconds) = (accuracy, errorRate, topKAccuracy, seconds)
-    }
-
-    /// The value of a configured metric in this epoch.
-    public func value(of metric: Metric) -> Double {
-        switch metric {
-        case .errorRate: return errorRate
-        case .accuracy: return accuracy
-        case .topKAccuracy: return topKAccuracy
-        case .validLoss: return validLoss
-        }
-    }
-}
-
-public enum StageTrainerError: Error, CustomStringConvertible {
-    case nonFinite(stage: String, epoch: Int, batch: Int, loss: Float)
-    /// The loss was still finite but a weight or BatchNorm statistic was not.
-    case nonFiniteState(stage: String, epoch: Int, batch: Int, key: String)
-    /// Stopped at a batch boundary on request; a checkpoint at `position` was written first.
-    case interrupted(stage: String, epoch: Int, batch: Int)
-
-    public var description: String {
-        switch self {
-        case let .nonFinite(stage, epoch, batch, loss):
-            return "stage `\(stage)`: the loss became \(loss) at epoch \(epoch), batch \(batch); lower the learning rate"
-                + " (runner lr-find suggests one)"
-        case let .nonFiniteState(stage, epoch, batch, key):
-            return "stage `\(stage)`: `\(key)` became infinite or NaN by epoch \(epoch), batch \(batch) while the loss"
-                + " was still finite; lower the learning rate (runner lr-find suggests one)"
-        case let .interrupted(stage, epoch, batch):
-            return "stage `\(stage)` interrupted at epoch \(epoch), batch \(batch)"
-        }
-    }
-}
-
 /// One stage, fastai style: `freeze_to`, a fresh optimiser over the layer groups with the stage's
 /// spread learning rates, the schedule stepped per training batch, then a validation pass per epoch.
 /// Per batch and per epoch it calls `onBatch`/`onEpoch`, then `hooks` in order, then writes a

@@ -1,6 +1,6 @@
-// Normalization: per-channel mean and std applied to images after resizing.
+// NormalizeConfig: `data.normalize` — the per-channel mean and std applied to images after resizing.
 
-public enum Normalization: Equatable, Sendable {
+public enum NormalizeConfig: Equatable, Sendable {
     /// torchvision's ImageNet statistics, which pretrained weights expect.
     case imagenet
     case none
@@ -32,7 +32,7 @@ public enum Normalization: Equatable, Sendable {
 
     static let schema = ConfigSchema.fields(Key.self)
 
-    static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> Normalization {
+    static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> NormalizeConfig {
         if node.scalar != nil {
             switch r.choice(node, path, Keyword.self) {
             case .none?: return .none
