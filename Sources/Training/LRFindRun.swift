@@ -180,7 +180,8 @@ public final class LRFindRun {
         }
         let optimizer = try OptimizerFactory.make(config, groups: model.groups,
                                                   learningRates: ratios.map { $0 * finder.start })
-        let loss = CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing))
+        let step = TrainStep(model: model, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
+                             optimizer: optimizer)
         model.prepare(training: true)
         var tracker = LRFinder.Tracker(finder: finder)
         var raw: [Double] = []
@@ -191,14 +192,8 @@ public final class LRFindRun {
             while let batch = try batches.next() {
                 let rate = finder.learningRate(at: iteration)
                 try optimizer.setLearningRates(ratios.map { $0 * rate })
-                let logits = Recording.withoutInputGradient { model.forward(batch.images) }
-                let value = loss.forward(logits, targets: batch.labels)
-                // A non-finite loss has no useful gradient; the tracker stops on it.
-                if value.isFinite {
-                    _ = model.backward(loss.backward(), needsInputGradient: false)
-                    optimizer.step()
-                    optimizer.zeroGradients()
-                }
+                // A non-finite loss updates nothing; the tracker stops on it.
+                let value = step(batch.images, labels: batch.labels).loss
                 raw.append(Double(value))
                 onBatch?(iteration, rate, value)
                 iteration += 1

@@ -41,7 +41,8 @@ public final class StageTrainer {
         let optimizer = try OptimizerFactory.make(config, groups: model.groups, learningRates: maxRates)
         let batches = train.batchCount
         let schedule = OptimizerFactory.schedule(stage, preset: config.preset, batches: batches * stage.epochs)
-        let loss = CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing))
+        let step = TrainStep(model: model, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
+                             optimizer: optimizer)
         var position = StagePosition()
         if let checkpoint {
             try model.loadStateDict(checkpoint.model, path: "checkpoint of node \(checkpoint.node)")
@@ -71,15 +72,11 @@ public final class StageTrainer {
             let batchesOfEpoch = train.epoch(epoch, from: position.batch)
             while let batch = try batchesOfEpoch.next() {
                 try optimizer.apply(schedule, batch: position.step, maxLearningRates: maxRates)
-                let logits = Recording.withoutInputGradient { model.forward(batch.images) }
-                let value = loss.forward(logits, targets: batch.labels)
-                // Checked before the step, so the weights and the last checkpoint stay finite.
+                let (logits, value) = step(batch.images, labels: batch.labels)
+                // A non-finite loss updated nothing, so the weights and the last checkpoint stay finite.
                 guard value.isFinite else {
                     throw StageTrainerError.nonFinite(stage: stage.name, epoch: epoch, batch: position.batch, loss: value)
                 }
-                _ = model.backward(loss.backward(), needsInputGradient: false)
-                optimizer.step()
-                optimizer.zeroGradients()
                 // A diverging run can overflow a weight or a BatchNorm statistic while the loss is
                 // still finite. Checked after every step (a pass over the weights, small beside the
                 // step itself), so no checkpoint and no finished stage ever holds such a state.

@@ -64,14 +64,8 @@ public enum TrainBenchmark {
         }
         let input = Tensor.normal([batch, 3, size, size], rng: &rng)
         let targets = (0..<batch).map { $0 % 37 }
-        let loss = CrossEntropyLoss()
-        func step() {
-            let logits = Recording.withoutInputGradient { model.forward(input) }
-            _ = loss.forward(logits, targets: targets)
-            _ = model.backward(loss.backward(), needsInputGradient: false)
-            optimizer.step()
-            optimizer.zeroGradients()
-        }
+        let trainStep = TrainStep(model: model, loss: CrossEntropyLoss(), optimizer: optimizer)
+        func step() { trainStep(input, labels: targets) }
         for _ in 0..<2 { step() }
         let watch = Stopwatch()
         var steps = 0
