@@ -14,6 +14,16 @@ public enum FileDigest {
         try digest(path: path, algorithm: EVP_md5(), name: "MD5", limit: Int64(max(0, bytes)))
     }
 
+    /// Lowercase hex SHA-256 of bytes in memory.
+    public static func sha256(bytes: [UInt8]) -> String {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        // EVP_Digest fails only without memory, which Swift's own allocations would not survive either.
+        let status = bytes.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &output, &length, EVP_sha256(), nil) }
+        precondition(status == 1, "OpenSSL's one-shot SHA-256 failed")
+        return hex(output.prefix(Int(length)))
+    }
+
     private static func digest(path: String, algorithm: OpaquePointer?, name: String, limit: Int64) throws -> String {
         guard let context = EVP_MD_CTX_new() else {
             throw DownloadError.fileSystem(path: path, operation: "hash (\(name))", detail: "OpenSSL could not allocate a digest")

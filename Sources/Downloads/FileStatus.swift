@@ -2,10 +2,10 @@
 
 import Foundation
 
-struct FileStatus: Equatable {
-    var size: Int64
-    var mtimeNanoseconds: Int64
-    var isRegularFile: Bool
+public struct FileStatus: Equatable, Sendable {
+    public var size: Int64
+    public var mtimeNanoseconds: Int64
+    public var isRegularFile: Bool
     var device: UInt64
     var inode: UInt64
 
@@ -18,7 +18,7 @@ struct FileStatus: Equatable {
     }
 
     /// nil when nothing is at `path`; follows symlinks, so a linked-in file counts as the file.
-    static func of(_ path: String) throws -> FileStatus? {
+    public static func of(_ path: String) throws -> FileStatus? {
         var raw = stat()
         if stat(path, &raw) == 0 { return FileStatus(raw) }
         if errno == ENOENT || errno == ENOTDIR { return nil }

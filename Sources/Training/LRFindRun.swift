@@ -109,6 +109,8 @@ public final class LRFindRun {
     public let stage: StageConfig
     public let finder: LRFinder
     public let threads: Int
+    /// The data listed and the models built for the checks, which the sweep then uses.
+    public let facts = TransferFacts()
     public var keepStageRatios = false
     /// Where finished nodes are cached; the sweep starts from the model as the stage finds it.
     public var runsRoot = "runs"
@@ -140,14 +142,13 @@ public final class LRFindRun {
 
     /// fastai runs lr_find on the learner as it is: after the stages before this one, and on the
     /// pretrained body. Both come from runs/.cache, found through the plan.
-    private func startAsTheStageFinds(_ model: TransferModel, classes: Int) throws {
+    private func startAsTheStageFinds(_ model: TransferModel) throws {
         let config = loaded.config
         guard let index = config.schedule.firstIndex(where: { $0.name == stage.name }) else { return }
         guard index > 0 || config.model.weights == .pretrain else { return }
-        let graph = try Planner.plan(loaded, facts: TransferFacts { config in try DataFactory.classCount(config) ?? classes },
-                                     archives: RemoteDataset.archiveHashes(loaded))
+        let graph = try Planner.plan(loaded, facts: facts)
         guard let job = graph.jobs.first else { return }
-        let nodes = job.nodes.compactMap { graph.node($0) }
+        let nodes = graph.nodes(of: job)
         let stages = nodes.filter { $0.kind == .stage }
         guard let start = index > 0 ? stages[index - 1] : nodes.first(where: { $0.kind == .pretrain }) else { return }
         guard let cached = StageCache(runsRoot: runsRoot).load(start.id) else {
@@ -163,14 +164,14 @@ public final class LRFindRun {
     public func run() throws -> LRFindResult {
         let config = loaded.config
         setThreadCount(threads)
-        let items = try DataFactory.prepareItems(config)
+        let items = try facts.preparedItems(config)
         let train = try DataFactory.loaders(config, items: items, threads: threads,
                                             decodeCache: DataFactory.decodeCacheFolder(runsRoot: runsRoot)).train
         guard train.batchCount > 0 else {
             throw LRFindError.noTrainingBatches(images: items.train.count, batchSize: config.data.batchSize)
         }
-        let model = try ModelFactory.build(config, classes: items.classes.count)
-        if !fromInitialWeights { try startAsTheStageFinds(model, classes: items.classes.count) }
+        let model = try facts.takeModel(config, classes: items.classes.count, log: { _ in })
+        if !fromInitialWeights { try startAsTheStageFinds(model) }
         try ModelFactory.prepare(model, for: stage)
         let groups = model.groups.count
         var ratios = Array(repeating: 1.0, count: groups)

@@ -7,31 +7,29 @@ import Layers
 /// `freeze_to` and learning-rate list against the group count, and the weights file against the
 /// body's keys and shapes. All problems are collected.
 public enum ModelCheck {
-    /// Every check that needs the data or the architecture; returns the class count of the
-    /// experiment's data, or throws every problem at once, each at its line.
-    @discardableResult
-    public static func check(_ loaded: LoadedConfig) throws -> Int {
+    /// Every check that needs the data or the architecture, on the models and items `facts` builds
+    /// and lists (which the plan and the run then use); throws every problem at once, each at its line.
+    public static func check(_ loaded: LoadedConfig, facts: TransferFacts) throws {
         var errors: [ConfigError] = []
-        var classes = 2  // the group structure does not depend on the class count
-        do {
-            classes = try DataFactory.classCount(loaded.config) ?? classes
-            // The head is sized from the labels; a different declared count would be silently wrong.
-            if let declared = loaded.config.model.classes, loaded.config.data.generated == nil,
-               let counted = try DataFactory.items(loaded.config.data)?.classes.count, counted != declared {
-                errors.append(ConfigError(location: loaded.location(of: "model.classes"), keyPath: "model.classes",
-                                          expected: "\(counted) (the classes the data's labels give)",
-                                          found: "\(declared)", suggestion: "remove `classes` or fix the labels"))
+        for config in loaded.jobs.map(\.config) {
+            do {
+                let counted = try facts.items(config)?.classes.count
+                // The head is sized from the labels; a different declared count would be silently wrong.
+                if let declared = config.model.classes, let counted, counted != declared {
+                    errors.append(ConfigError(location: loaded.location(of: "model.classes"), keyPath: "model.classes",
+                                              expected: "\(counted) (the classes the data's labels give)",
+                                              found: "\(declared)", suggestion: "remove `classes` or fix the labels"))
+                }
+            } catch {
+                errors.append(ConfigError(location: loaded.location(of: "data.path"), keyPath: "data", expected: "",
+                                          found: "", problem: "\(error)"))
             }
-        } catch {
-            errors.append(ConfigError(location: loaded.location(of: "data.path"), keyPath: "data", expected: "",
-                                      found: "", problem: "\(error)"))
         }
-        errors += ModelCheck.errors(in: loaded, classes: classes)
-        guard errors.isEmpty else { throw ConfigErrors(errors) }
-        return classes
+        errors += ModelCheck.errors(in: loaded, facts: facts)
+        guard errors.isEmpty else { throw ConfigErrors(errors.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }) }
     }
 
-    public static func errors(in loaded: LoadedConfig, classes: Int, checkWeights: Bool = true) -> [ConfigError] {
+    public static func errors(in loaded: LoadedConfig, facts: TransferFacts, checkWeights: Bool = true) -> [ConfigError] {
         var errors: [ConfigError] = []
         var checkedWeights = Set<String>()
         for job in loaded.jobs {
@@ -44,9 +42,12 @@ public enum ModelCheck {
                                        problem: prefix + problem)
                 if !errors.contains(item) { errors.append(item) }
             }
+            // The group structure does not depend on the class count: data that cannot be listed
+            // (reported by `check`) still lets the model be checked.
+            let classes = ((try? facts.classCount(config)) ?? nil) ?? (try? facts.fallbackClasses(config)) ?? 2
             let model: TransferModel
             do {
-                model = try ModelFactory.build(config, classes: classes, loadWeights: false)
+                model = try facts.model(config, classes: classes)
             } catch let failure as TransferError {
                 report(keyPath(of: failure, config.model), failure.description)
                 continue
@@ -84,10 +85,7 @@ public enum ModelCheck {
                PretrainedWeights.isLocal(weights, arch: config.model.arch),
                checkedWeights.insert("\(config.model.arch.rawValue) \(weights)").inserted {
                 do {
-                    if let (state, label) = try PretrainedWeights.stateDict(weights, arch: config.model.arch, quiet: true,
-                                                                            readOnly: true) {
-                        try model.loadPretrained(state, path: label)
-                    }
+                    try facts.loadWeights(config, classes: classes, readOnly: true)
                 } catch {
                     report("model.weights", "\(error)")
                 }

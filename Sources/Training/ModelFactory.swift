@@ -76,4 +76,15 @@ public enum ModelFactory {
     public static func prepare(_ model: TransferModel, for stage: StageConfig) throws {
         try model.freeze(to: stage.freezeTo)
     }
+
+    /// The model frozen as a planned stage says; the parameters that then train must be exactly
+    /// those the plan lists, or the model is not the one the plan was made for.
+    public static func prepare(_ model: TransferModel, for plan: JobGraph.StagePlan) throws {
+        try model.freeze(to: plan.frozenGroups)
+        let trainable = Set(model.namedParameters().filter { $0.parameter.requiresGrad }.map(\.key))
+        guard trainable == plan.trainableKeys else {
+            throw PlanError.modelDiffers(stage: plan.stage.name, missing: plan.trainableKeys.subtracting(trainable).sorted(),
+                                         unexpected: trainable.subtracting(plan.trainableKeys).sorted())
+        }
+    }
 }

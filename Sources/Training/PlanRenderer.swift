@@ -34,7 +34,10 @@ public enum PlanRenderer {
             "jobs": graph.jobs.map { ["id": $0.id, "overrides": $0.overrides, "nodes": $0.nodes] },
             "nodes": graph.nodes.map { node -> [String: Any] in
                 var item: [String: Any] = ["id": node.id, "kind": node.kind.rawValue, "name": node.name,
-                                           "hash": node.hash, "parents": node.parents, "shared_by": node.sharedBy]
+                                           "hash": node.hash, "parents": node.parents, "shared_by": node.sharedBy,
+                                           // What the hash is made of, so two plans show why a node changed.
+                                           "identity": Dictionary(node.identity.fields.map { ($0.name, $0.value) },
+                                                                  uniquingKeysWith: { first, _ in first })]
                 if let stage = node.stage {
                     item["stage"] = [
                         "freeze_to": stage.freezeTo, "epochs": stage.epochs, "lrs": stage.lrs,

@@ -71,18 +71,6 @@ public enum RemoteDataset {
         return "the dataset would be downloaded from \(remote.url) to \(archive.path) and unpacked into \(folder(for: remote))"
     }
 
-    /// URL → archive SHA-256 for every unpacked dataset the jobs use, for `Planner.plan(archives:)`:
-    /// `run`, `plan` and `lr-find` then name the same data nodes.
-    public static func archiveHashes(_ loaded: LoadedConfig) -> [String: String] {
-        var hashes: [String: String] = [:]
-        for job in loaded.jobs {
-            for config in job.config.withPretraining {
-                if let remote = config.data.remote, let hash = unpackedHash(remote) { hashes[remote.url] = hash }
-            }
-        }
-        return hashes
-    }
-
     private static func asFolder(_ data: DataConfig, root: String) -> DataConfig {
         var local = data
         local.source = .folder

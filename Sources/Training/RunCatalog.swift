@@ -12,6 +12,8 @@ public enum RunCatalog {
         public var jobs: Int
         /// A directory `runner lr-find` wrote: lr_find.json and no plan, so never a finished or unfinished run.
         public var lrFind = false
+        /// Why the run stopped on an error (its failed.json), if it did.
+        public var failure: String?
     }
 
     public struct Row: Equatable, Sendable {
@@ -46,9 +48,14 @@ public enum RunCatalog {
                 let jobs = (try? manager.contentsOfDirectory(atPath: path + "/jobs"))?.count ?? 0
                 return Entry(name: name, id: id, path: path,
                              finished: manager.fileExists(atPath: path + "/summary.json"), jobs: jobs,
-                             lrFind: isLRFind(path))
+                             lrFind: isLRFind(path), failure: failure(path))
             }
         }
+    }
+
+    static func failure(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path + "/" + RunStore.failureFile) else { return nil }
+        return (try? RunJSON.decode(FailureRecord.self, from: data))?.error ?? "failed.json is unreadable"
     }
 
     static func isLRFind(_ path: String) -> Bool {
@@ -75,10 +82,8 @@ public enum RunCatalog {
     public static func table(_ entry: Entry) throws -> [Row] {
         guard entry.finished else { throw CatalogError.unfinished(entry.path) }
         let data = try Data(contentsOf: URL(fileURLWithPath: entry.path + "/summary.json"))
-        let rows = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-        return rows.map { row in
-            Row(job: row["job"] as? String ?? "?", overrides: row["overrides"] as? [String] ?? [],
-                metrics: (row["final"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue })
+        return try RunJSON.decode([SummaryRow].self, from: data).map { row in
+            Row(job: row.job, overrides: row.overrides, metrics: row.final.values.byName)
         }
     }
 

@@ -49,8 +49,12 @@ public struct RunStore {
         }
     }
 
+    /// Written when a run stops on an error (not an interrupt): such a run is failed, not resumable.
+    public static let failureFile = "failed.json"
+
     /// The latest run of `name` made from the same resolved config (its directory names the hash)
-    /// that has no summary.json yet; `runner lr-find` directories share the naming but are not runs.
+    /// that has no summary.json yet and did not fail; `runner lr-find` directories share the naming
+    /// but are not runs.
     public static func latestUnfinished(root: String, name: String, configHash: String) throws -> URL {
         let parent = URL(fileURLWithPath: root).appendingPathComponent(name)
         let tag = "-\(configHash.prefix(8))"
@@ -59,6 +63,7 @@ public struct RunStore {
         let unfinished = ids.filter {
             let path = parent.appendingPathComponent($0).path
             return !FileManager.default.fileExists(atPath: path + "/summary.json") && !RunCatalog.isLRFind(path)
+                && !FileManager.default.fileExists(atPath: path + "/" + failureFile)
         }
         guard let latest = unfinished.last else {
             throw ResumeError.nothingToResume(folder: parent.path, finished: ids.last.map { parent.appendingPathComponent($0).path })
@@ -80,6 +85,19 @@ public struct RunStore {
         try write(relativePath, Data(text.utf8))
     }
 
+    /// A run record (`stages.json`, `final.json`, `summary.json`, `env.json`), pretty-printed.
+    public func writeRecord<T: Encodable>(_ relativePath: String, _ record: T) throws {
+        try write(relativePath, try RunJSON.encode(record, pretty: true))
+    }
+
+    /// Appends a record as one line of a JSON-lines log (`metrics.jsonl`, `timings.jsonl`).
+    public func appendRecord<T: Encodable>(_ relativePath: String, _ record: T) throws {
+        var data = try RunJSON.encode(record)
+        data.append(0x0A)
+        try append(relativePath, data)
+    }
+
+    /// JSON that is not a run record (the plan, a learning-rate sweep), pretty-printed.
     public func writeJSON(_ relativePath: String, _ object: Any) throws {
         try write(relativePath, try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))
     }
@@ -90,12 +108,9 @@ public struct RunStore {
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
-    /// Appends one line to a JSON-lines log.
-    public func append(_ relativePath: String, line object: [String: Any]) throws {
+    private func append(_ relativePath: String, _ data: Data) throws {
         let url = directory.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        data.append(0x0A)
         if let handle = FileHandle(forWritingAtPath: url.path) {
             defer { try? handle.close() }
             try handle.seekToEnd()

@@ -11,18 +11,11 @@ public struct StageCache {
     /// Bumped whenever what a node stores changes meaning.
     static let format = 1
 
-    public struct Entry {
-        public var job: String
-        public var state: SafeTensors
-        public var dropout: [String: RandomGenerator]
-        public var records: [EpochRecord]
-    }
-
     public init(runsRoot: String) {
         root = URL(fileURLWithPath: runsRoot).appendingPathComponent(".cache")
     }
 
-    public func load(_ node: String) -> Entry? {
+    public func load(_ node: String) -> StageOutput? {
         let folder = root.appendingPathComponent(node)
         guard let data = try? Data(contentsOf: folder.appendingPathComponent("stage.json")),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -30,10 +23,10 @@ public struct StageCache {
               let state = try? SafeTensors.read(path: folder.appendingPathComponent("state.safetensors").path),
               let records = ExactJSON.records(object["records"]),
               let dropout = ExactJSON.generators(object["dropout"] ?? [String: [String]]()) else { return nil }
-        return Entry(job: object["job"] as? String ?? "?", state: state, dropout: dropout, records: records)
+        return StageOutput(job: object["job"] as? String ?? "?", state: state, dropout: dropout, records: records)
     }
 
-    public func store(_ node: String, _ entry: Entry) throws {
+    public func store(_ node: String, _ entry: StageOutput) throws {
         // A node is reused by every later run, so a damaged state must never become one.
         if let error = entry.state.nonFinite(path: "stage node \(node)") { throw error }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -32,105 +32,87 @@ public final class StageTrainer {
         self.config = config
     }
 
-    /// Trains `stage` from its start, or from `checkpoint` when given; returns every epoch's record
-    /// (those before the checkpoint included).
+    /// Trains `stage` outside a plan (tests): its plan is made from the model as the planner makes it.
     public func fit(_ stage: StageConfig, train: BatchLoader, valid: BatchLoader,
                     from checkpoint: StageCheckpoint? = nil) throws -> [EpochRecord] {
         try ModelFactory.prepare(model, for: stage)
-        let maxRates = try stage.lr.values(groups: model.groups.count)
-        let optimizer = try OptimizerFactory.make(config, groups: model.groups, learningRates: maxRates)
-        let batches = train.batchCount
-        let schedule = OptimizerFactory.schedule(stage, preset: config.preset, batches: batches * stage.epochs)
-        let step = TrainStep(model: model, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
-                             optimizer: optimizer)
-        var position = StagePosition()
-        if let checkpoint {
-            try model.loadStateDict(checkpoint.model, path: "checkpoint of node \(checkpoint.node)")
-            try optimizer.load(state: checkpoint.optimizer)
-            for (name, dropout) in Self.dropoutLayers(model) {
-                if let rng = checkpoint.dropout[name] { dropout.rng = rng }
-            }
-            position = checkpoint.position
-        }
-        func save() throws {
-            guard let writeCheckpoint else { return }
-            let state = model.stateDict()
-            try writeCheckpoint(StageCheckpoint(node: node, position: position, model: state,
-                                                 optimizer: optimizer.state(),
-                                                 dropout: Self.dropoutLayers(model).mapValues(\.rng)))
-        }
-        // Gathered once per stage, not per step: the trained weights (frozen ones cannot change and
-        // were checked when loaded) and every buffer (BatchNorm statistics).
-        let watched: [(key: String, value: () -> Tensor)] =
-            model.namedParameters().filter { $0.parameter.requiresGrad }.map { item in (item.key, { item.parameter.value }) }
-            + model.namedBuffers().map { item in (item.key, { item.buffer.value }) }
-        var lastSave = Stopwatch()
-        while position.epoch < stage.epochs && !position.earlyStopping.stopped {
-            let epoch = position.epoch
+        let plan = try JobGraph.StagePlan.make(stage, facts: TransferFacts.stageFacts(of: model))
+        return try fit(plan, train: train, valid: valid, from: checkpoint)
+    }
+
+    /// Trains a planned stage from its start, or from `checkpoint` when given; returns every epoch's
+    /// record (those before the checkpoint included), labelled `name` (the plan's stage name by default).
+    public func fit(_ plan: JobGraph.StagePlan, name: String? = nil, train: BatchLoader, valid: BatchLoader,
+                    from checkpoint: StageCheckpoint? = nil) throws -> [EpochRecord] {
+        var stage = plan.stage
+        stage.name = name ?? stage.name
+        try ModelFactory.prepare(model, for: plan)
+        let run = try StageRun(model: model, config: config, stage: stage, rates: plan.lrs,
+                               batches: train.batchCount)
+        if let checkpoint { try run.restore(checkpoint) }
+        while run.position.epoch < stage.epochs && !run.position.earlyStopping.stopped {
             let watch = Stopwatch()
-            model.prepare(training: true)
-            let batchesOfEpoch = train.epoch(epoch, from: position.batch)
-            while let batch = try batchesOfEpoch.next() {
-                try optimizer.apply(schedule, batch: position.step, maxLearningRates: maxRates)
-                let (logits, value) = step(batch.images, labels: batch.labels)
-                // A non-finite loss updated nothing, so the weights and the last checkpoint stay finite.
-                guard value.isFinite else {
-                    throw StageTrainerError.nonFinite(stage: stage.name, epoch: epoch, batch: position.batch, loss: value)
-                }
-                // A diverging run can overflow a weight or a BatchNorm statistic while the loss is
-                // still finite. Checked after every step (a pass over the weights, small beside the
-                // step itself), so no checkpoint and no finished stage ever holds such a state.
-                if let bad = watched.first(where: { !$0.value().isFinite })?.key {
-                    throw StageTrainerError.nonFiniteState(stage: stage.name, epoch: epoch, batch: position.batch, key: bad)
-                }
-                position.trainTotals.add(logits: logits, targets: batch.labels, loss: value)
-                let index = position.batch
-                position.batch += 1
-                position.step += 1
-                onBatch?(epoch, index, batches, value)
-                var decision = HookDecision.proceed
-                for hook in hooks {
-                    let asked = hook.batchEnded(epoch: epoch, batch: index, batches: batches, loss: value,
-                                                position: &position)
-                    if decision == .proceed { decision = asked }
-                }
-                if decision == .interrupt || interruptRequested() {
-                    try save()
-                    throw StageTrainerError.interrupted(stage: stage.name, epoch: epoch, batch: position.batch)
-                }
-                if lastSave.elapsedSeconds >= checkpointInterval {
-                    try save()
-                    lastSave = Stopwatch()
-                }
-            }
-            let validTotals = try evaluate(valid, epoch: epoch)
-            let record = EpochRecord(stage: stage.name, epoch: epoch, trainLoss: position.trainTotals.meanLoss,
-                                     validLoss: validTotals.meanLoss, accuracy: validTotals.accuracy,
-                                     errorRate: validTotals.errorRate, topKAccuracy: validTotals.topKAccuracy,
-                                     seconds: watch.elapsedSeconds)
-            position.records.append(record)
-            position.epoch += 1
-            position.batch = 0
-            position.trainTotals = MetricTotals(k: config.train.topK)
-            onEpoch?(record)
+            try trainEpoch(run, train)
+            try endEpoch(run, valid, seconds: watch.elapsedSeconds)
+        }
+        return run.position.records
+    }
+
+    /// The rest of the current epoch's training batches, each followed by the hooks and a checkpoint when due.
+    private func trainEpoch(_ run: StageRun, _ train: BatchLoader) throws {
+        let epoch = run.position.epoch, batches = train.batchCount
+        model.prepare(training: true)
+        let batchesOfEpoch = train.epoch(epoch, from: run.position.batch)
+        while let batch = try batchesOfEpoch.next() {
+            let value = try run.step(batch)
+            let index = run.position.batch - 1
+            onBatch?(epoch, index, batches, value)
             var decision = HookDecision.proceed
             for hook in hooks {
-                let asked = hook.epochEnded(record, position: &position)
+                let asked = hook.batchEnded(epoch: epoch, batch: index, batches: batches, loss: value,
+                                            position: &run.position)
                 if decision == .proceed { decision = asked }
             }
-            if decision == .endStage { position.earlyStopping.stopped = true }
             if decision == .interrupt || interruptRequested() {
-                try save()
-                throw StageTrainerError.interrupted(stage: stage.name, epoch: position.epoch, batch: 0)
+                try save(run)
+                throw StageTrainerError.interrupted(stage: run.stage.name, epoch: epoch, batch: run.position.batch)
             }
-            // A finished stage needs no checkpoint: its output goes to the stage cache.
-            let done = position.epoch == stage.epochs || position.earlyStopping.stopped
-            if !done && lastSave.elapsedSeconds >= checkpointInterval {
-                try save()
-                lastSave = Stopwatch()
-            }
+            if run.lastSave.elapsedSeconds >= checkpointInterval { try save(run) }
         }
-        return position.records
+    }
+
+    /// The validation pass, the epoch's record, the hooks, and a checkpoint when due and not done.
+    private func endEpoch(_ run: StageRun, _ valid: BatchLoader, seconds: Double) throws {
+        let epoch = run.position.epoch
+        let validTotals = try evaluate(valid, epoch: epoch)
+        let record = EpochRecord(stage: run.stage.name, epoch: epoch, trainLoss: run.position.trainTotals.meanLoss,
+                                 validLoss: validTotals.meanLoss, accuracy: validTotals.accuracy,
+                                 errorRate: validTotals.errorRate, topKAccuracy: validTotals.topKAccuracy,
+                                 seconds: seconds)
+        run.position.records.append(record)
+        run.position.epoch += 1
+        run.position.batch = 0
+        run.position.trainTotals = MetricTotals(k: config.train.topK)
+        onEpoch?(record)
+        var decision = HookDecision.proceed
+        for hook in hooks {
+            let asked = hook.epochEnded(record, position: &run.position)
+            if decision == .proceed { decision = asked }
+        }
+        if decision == .endStage { run.position.earlyStopping.stopped = true }
+        if decision == .interrupt || interruptRequested() {
+            try save(run)
+            throw StageTrainerError.interrupted(stage: run.stage.name, epoch: run.position.epoch, batch: 0)
+        }
+        // A finished stage needs no checkpoint: its output goes to the stage cache.
+        let done = run.position.epoch == run.stage.epochs || run.position.earlyStopping.stopped
+        if !done && run.lastSave.elapsedSeconds >= checkpointInterval { try save(run) }
+    }
+
+    private func save(_ run: StageRun) throws {
+        defer { run.lastSave = Stopwatch() }
+        guard let writeCheckpoint else { return }
+        try writeCheckpoint(run.checkpoint(node: node))
     }
 
     /// The validation pass in evaluation mode.

@@ -45,7 +45,7 @@ struct LRFind: ParsableCommand {
             throw ExitCode(2)
         }
         do {
-            try ModelCheck.check(loaded)
+            try ModelCheck.check(loaded, facts: sweep.facts)
         } catch let errors as ConfigErrors {
             throw reported(errors.errors)
         } catch {

@@ -20,19 +20,18 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let loaded = try options.load(checkFiles: false)
-        let facts = TransferFacts { config in
-            if let classes { return classes }
-            guard let count = try DataFactory.classCount(config) else {
+        // Planned from the config where files are missing; with them in place, the same node ids `run` uses.
+        let facts = TransferFacts(requireFiles: false) { _ in
+            guard let classes else {
                 throw ValidationError("the class count comes from the data; set model.classes or pass --classes")
             }
-            return count
+            return classes
         }
-        let counted = (try? DataFactory.classCount(loaded.config)) ?? nil
-        let errors = ModelCheck.errors(in: loaded, classes: classes ?? counted ?? 2, checkWeights: false)
+        let errors = ModelCheck.errors(in: loaded, facts: facts, checkWeights: false)
         guard errors.isEmpty else { throw reported(errors) }
         let graph: JobGraph
         do {
-            graph = try Planner.plan(loaded, facts: facts, archives: RemoteDataset.archiveHashes(loaded))
+            graph = try Planner.plan(loaded, facts: facts)
         } catch {
             throw failed(error)
         }

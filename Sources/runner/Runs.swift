@@ -1,6 +1,7 @@
 // Runs: `runner runs` — every run under the runs folder, finished or not.
 
 import ArgumentParser
+import Diagnostics
 import Foundation
 import Training
 
@@ -19,7 +20,8 @@ struct Runs: ParsableCommand {
         for entry in entries {
             let state = entry.lrFind ? "lr-find" : entry.finished ? "finished"
                 : RunLock.isHeld(directory: URL(fileURLWithPath: entry.path)) ? "running"
-                : "unfinished (resume: runner run CONFIG --resume)"
+                : entry.failure.map { "failed: " + TerminalText.message(String($0.prefix(100))) }
+                ?? "unfinished (resume: runner run CONFIG --resume)"
             print(pad("\(entry.name)/\(entry.id)", 44) + pad(String(entry.jobs), 6, right: true) + "  " + state)
         }
     }

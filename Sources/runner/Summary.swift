@@ -24,9 +24,10 @@ struct Summary: ParsableCommand {
             throw ValidationError("no job `\(job ?? "")`; jobs: \(loaded.jobs.map(\.id).joined(separator: ", "))")
         }
         let config = chosen.config
+        let facts = TransferFacts(requireFiles: false) { [classes] _ in classes ?? 2 }
         let counted: Int?
         do {
-            counted = try classes ?? DataFactory.classCount(config)
+            counted = try classes ?? facts.classCount(config)
         } catch {
             throw ValidationError("the class count comes from the data, which cannot be read (\(error));"
                                   + " set model.classes or pass --classes")
@@ -34,14 +35,14 @@ struct Summary: ParsableCommand {
         guard let classCount = counted else {
             throw ValidationError("the class count comes from the data; set model.classes or pass --classes")
         }
-        let errors = ModelCheck.errors(in: loaded, classes: classCount, checkWeights: false)
+        let errors = ModelCheck.errors(in: loaded, facts: facts, checkWeights: false)
         guard errors.isEmpty else { throw reported(errors) }
         guard let stageConfig = stage.map({ name in config.schedule.first { $0.name == name } }) ?? config.schedule.first
         else {
             throw ValidationError("no stage `\(stage ?? "")`; stages: \(config.schedule.map(\.name).joined(separator: ", "))")
         }
         do {
-            let model = try ModelFactory.build(config, classes: classCount, loadWeights: false)
+            let model = try facts.model(config, classes: classCount)
             try ModelFactory.prepare(model, for: stageConfig)
             let summary = ModelSummary.make(model, size: config.data.size)
             if json {

@@ -14,7 +14,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         let loaded = try options.load(checkFiles: true)
         do {
-            try ModelCheck.check(loaded)
+            try ModelCheck.check(loaded, facts: TransferFacts())
         } catch let errors as ConfigErrors {
             throw reported(errors.errors)
         }

@@ -26,5 +26,12 @@ final class DivergenceCLITests: CLITestCase {
             let cached = try FileManager.default.contentsOfDirectory(atPath: runs + "/.cache")
             XCTAssertEqual(cached.filter { $0.hasPrefix("stage-") }, [], "attempt \(attempt) cached a non-finite stage")
         }
+        // Both attempts are listed as failed with their error, not as resumable, and --resume takes neither.
+        let listed = try runner(["runs", "--root", runs])
+        XCTAssertEqual(listed.output.components(separatedBy: "failed: stage `frozen`").count - 1, 2, listed.output)
+        XCTAssertFalse(listed.output.contains("unfinished"), listed.output)
+        let resumed = try runner(["run", config, "--runs", runs, "--quiet", "--resume"])
+        XCTAssertNotEqual(resumed.status, 0)
+        XCTAssertTrue(resumed.error.contains("no unfinished run"), resumed.error)
     }
 }

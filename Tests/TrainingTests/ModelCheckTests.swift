@@ -38,7 +38,7 @@ final class ModelCheckTests: XCTestCase {
         let path = directory.appendingPathComponent("experiment.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try ConfigLoader.load(path: path)
-        return ModelCheck.errors(in: loaded, classes: 4)
+        return ModelCheck.errors(in: loaded, facts: TransferFacts(requireFiles: false) { _ in 4 })
     }
 
     func testAValidFileHasNoErrors() throws {
@@ -78,7 +78,7 @@ final class ModelCheckTests: XCTestCase {
         let path = directory.appendingPathComponent("legacy.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try ConfigLoader.load(path: path)
-        let found = ModelCheck.errors(in: loaded, classes: 4)
+        let found = ModelCheck.errors(in: loaded, facts: TransferFacts(requireFiles: false) { _ in 4 })
         XCTAssertEqual(found.count, 1, "\(found)")
         XCTAssertEqual(found.first?.keyPath.description, "preset")
         XCTAssertTrue(found.first?.description.contains("fastai 0.7 had no model_meta for alexnet") ?? false, "\(found)")
@@ -122,7 +122,7 @@ final class PlaneSizeCheckTests: XCTestCase {
             schedule:
               - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
             """, path: "p.yaml", options: .init(checkFiles: false))
-        return ModelCheck.errors(in: loaded, classes: 4, checkWeights: false)
+        return ModelCheck.errors(in: loaded, facts: TransferFacts(requireFiles: false) { _ in 4 }, checkWeights: false)
     }
 
     /// Sizes that validate accepted and run crashed on (a kernel window larger than its input);

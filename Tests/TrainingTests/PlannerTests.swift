@@ -65,7 +65,7 @@ final class PlannerTests: XCTestCase {
         let jobs = try XCTUnwrap(parsed["jobs"] as? [[String: Any]])
         XCTAssertEqual(Set(jobs[0].keys), ["id", "overrides", "nodes"])
         let nodes = try XCTUnwrap(parsed["nodes"] as? [[String: Any]])
-        XCTAssertEqual(Set(nodes[0].keys), ["id", "kind", "name", "hash", "parents", "shared_by"])
+        XCTAssertEqual(Set(nodes[0].keys), ["id", "kind", "name", "hash", "parents", "shared_by", "identity"])
         let stage = try XCTUnwrap(nodes.first { $0["kind"] as? String == "stage" }?["stage"] as? [String: Any])
         XCTAssertEqual(Set(stage.keys), ["freeze_to", "epochs", "lrs", "total_params", "trainable_params", "groups"])
         let group = try XCTUnwrap((stage["groups"] as? [[String: Any]])?.first)

@@ -156,7 +156,10 @@ final class RemoteFilesTests: XCTestCase {
         XCTAssertEqual(messages.filter { $0.hasPrefix("unpacking") }.count, 1)
         _ = try RemoteDataset.prepare(data, quiet: true) { messages.append($0) }
         XCTAssertEqual(messages.filter { $0.hasPrefix("unpacking") }.count, 1, "the same archive was unpacked twice")
-        XCTAssertEqual(RemoteDataset.archiveHashes(loaded), [url.absoluteString: try XCTUnwrap(first.sha256)])
+        // The data node is identified by the archive's hash and the unpacked files.
+        let facts = TransferFacts()
+        XCTAssertEqual(try facts.dataContent(loaded.config)?.hasPrefix("archive:" + XCTUnwrap(first.sha256)), true)
+        let before = try Planner.plan(loaded, facts: facts)
 
         // The cached archive replaced, as a new download would: the folder is unpacked anew, and the
         // hash the plan identifies the data node by follows the new content.
@@ -167,10 +170,8 @@ final class RemoteFilesTests: XCTestCase {
         let second = try RemoteDataset.prepare(data, quiet: true) { messages.append($0) }
         XCTAssertEqual(messages.filter { $0.hasPrefix("unpacking") }.count, 2)
         XCTAssertNotEqual(first.sha256, second.sha256)
-        XCTAssertEqual(RemoteDataset.archiveHashes(loaded), [url.absoluteString: try XCTUnwrap(second.sha256)])
-        let before = try Planner.plan(loaded, facts: TransferFacts { _ in 3 },
-                                      archives: [url.absoluteString: try XCTUnwrap(first.sha256)])
-        let after = try Planner.plan(loaded, facts: TransferFacts { _ in 3 }, archives: RemoteDataset.archiveHashes(loaded))
+        XCTAssertEqual(try TransferFacts().dataContent(loaded.config)?.hasPrefix("archive:" + XCTUnwrap(second.sha256)), true)
+        let after = try Planner.plan(loaded, facts: TransferFacts())
         XCTAssertNotEqual(before.nodes.map(\.id), after.nodes.map(\.id), "new content kept the old node ids")
     }
 }

@@ -1,5 +1,8 @@
 // JobGraph: the planner's output — jobs, and the nodes they run, shared where their work is the same.
 
+/// The single source of truth for execution: every job carries its resolved config and every stage
+/// node its schedule entry, resolved groups, trainable keys and rates, so the executor runs nodes
+/// without recomputing any of it.
 public struct JobGraph: Equatable, Sendable {
     public enum Kind: String, Sendable {
         case data, cache, model, pretrain, stage, evaluate
@@ -11,31 +14,44 @@ public struct JobGraph: Equatable, Sendable {
             public var parameters: Int
             public var trainable: Int
             public var lr: Double
+            /// The keys of the group's parameters that train, sorted.
+            public var trainableKeys: [String]
         }
 
-        public var freezeTo: Int
-        public var epochs: Int
+        /// The schedule entry (its name is the first job's; reused nodes are relabelled).
+        public var stage: StageConfig
+        /// Groups `0 ..< frozenGroups` are frozen (`freeze_to` resolved against the group count).
+        public var frozenGroups: Int
         public var lrs: [Double]
         public var parameters: Int
         public var trainable: Int
         public var groups: [Group]
+
+        public var freezeTo: Int { stage.freezeTo }
+        public var epochs: Int { stage.epochs }
+        public var trainableKeys: Set<String> { Set(groups.flatMap(\.trainableKeys)) }
     }
 
     public struct Node: Equatable, Sendable {
         public var id: String
         public var kind: Kind
         public var name: String
-        /// Identity of the node's output: its parents' hashes and its effective settings.
-        public var hash: String
+        public var identity: NodeIdentity
         public var parents: [String]
         /// The ids of the jobs that run this node.
         public var sharedBy: [String]
+        /// Part of the pretrain chain: it runs the job's `pretrain` experiment, not the job's own.
+        public var pretraining: Bool
         public var stage: StagePlan?
+
+        /// Identity of the node's output: its parents' hashes and its effective settings.
+        public var hash: String { identity.hash }
     }
 
     public struct JobPlan: Equatable, Sendable {
         public var id: String
         public var overrides: [String]
+        public var config: ExperimentConfig
         /// The job's nodes in execution order.
         public var nodes: [String]
     }
@@ -46,5 +62,10 @@ public struct JobGraph: Equatable, Sendable {
 
     public func node(_ id: String) -> Node? {
         nodes.first { $0.id == id }
+    }
+
+    /// A job's nodes in execution order.
+    public func nodes(of job: JobPlan) -> [Node] {
+        job.nodes.compactMap(node)
     }
 }

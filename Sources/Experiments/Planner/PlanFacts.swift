@@ -1,10 +1,18 @@
-// ModelFacts: what the planner needs to know about a model, supplied by a module that can build one.
+// PlanFacts: what the planner needs to know beyond the config — a model's groups, and the content of the files a job reads.
 
-/// Experiments cannot build models (it imports neither Tensors nor Layers); the Training module
-/// answers these questions by building the model a job describes.
-public protocol ModelFacts {
+/// Experiments cannot build models or read images (it imports neither Tensors nor Layers nor
+/// Datasets); the Training module answers these questions by building the model a job describes
+/// and by looking at its files.
+public protocol PlanFacts {
     /// The model of `config`, frozen as `stage` says: its groups and which parameters train.
     func stage(_ stage: StageConfig, of config: ExperimentConfig) throws -> StageFacts
+    /// A digest of what `config.data` reads — its file list with sizes and modification times, or
+    /// the archive it was unpacked from — or nil when the config alone decides it (generated data,
+    /// a download not made yet).
+    func dataContent(_ config: ExperimentConfig) throws -> String?
+    /// A digest of the file `model.weights` names (its SHA-256), or nil when the config alone
+    /// decides the weights (none, torchvision's catalogue, the pretrain stage).
+    func weightsContent(_ config: ExperimentConfig) throws -> String?
 }
 
 public struct StageFacts: Equatable, Sendable {

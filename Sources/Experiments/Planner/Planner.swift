@@ -1,143 +1,120 @@
 // Planner: a pure function from a loaded experiment to its job graph, merging identical work.
 
-/// Each node is identified by a hash of what determines its output — its parents' hashes and its
-/// effective settings — not by the text that asked for it. A stage's settings are its trainable
-/// parameter set and each trainable parameter's hyper-parameters, so jobs of a split-point sweep
-/// whose frozen stage trains the same parameters at the same rates share that stage.
+/// Each node is identified by what determines its output — its parents' identities, the settings
+/// whose `NodeRole` is its kind, and the content of the files it reads — not by the text that asked
+/// for it. A stage's settings are its trainable parameter set and each trainable parameter's rate,
+/// so jobs of a split-point sweep whose frozen stage trains the same parameters at the same rates
+/// share that stage.
 public enum Planner {
-    /// `archives` maps a downloaded dataset's URL to its archive's SHA-256 where it is known, so
-    /// the data node is identified by the archive's content, not only by its address.
-    public static func plan(_ loaded: LoadedConfig, facts: ModelFacts, archives: [String: String] = [:]) throws -> JobGraph {
+    public static func plan(_ loaded: LoadedConfig, facts: PlanFacts) throws -> JobGraph {
+        var builder = Builder(facts: facts)
+        for job in loaded.jobs {
+            builder.job = job.id
+            builder.jobs.append(JobGraph.JobPlan(id: job.id, overrides: job.overrides.map(\.description),
+                                                 config: job.config, nodes: try builder.nodes(of: job.config)))
+        }
+        return JobGraph(jobs: builder.jobs, nodes: builder.nodes)
+    }
+
+    private struct Builder {
+        let facts: PlanFacts
         var nodes: [JobGraph.Node] = []
         var index: [String: Int] = [:]
         var jobs: [JobGraph.JobPlan] = []
+        var job = ""
+        /// Set while the pretrain chain's nodes are added.
+        var pretraining = false
 
-        func add(_ kind: JobGraph.Kind, _ name: String, settings: String, parents: [String], job: String,
-                 stage: JobGraph.StagePlan? = nil) -> String {
-            let parentHashes = parents.compactMap { index[$0].map { nodes[$0].hash } }
-            let hash = StableHash.hex(([kind.rawValue] + parentHashes + [settings]).joined(separator: "\u{1F}"))
-            let id = "\(kind.rawValue)-\(hash.prefix(10))"
+        /// pretrain's data → cache → model → stage, then data → cache → model → stages → evaluate.
+        mutating func nodes(of config: ExperimentConfig) throws -> [String] {
+            var ids: [String] = []
+            var weightsFrom: [String] = []
+            if let pretrain = config.pretrainExperiment {
+                pretraining = true
+                defer { pretraining = false }
+                ids += try modelNodes(pretrain, weightsFrom: [], prefix: "pretrain-")
+                let node = try stageNode(pretrain.schedule[0], of: pretrain, kind: .pretrain, after: ids[ids.count - 1])
+                ids.append(node)
+                weightsFrom = [node]
+            }
+            ids += try modelNodes(config, weightsFrom: weightsFrom)
+            var previous = ids[ids.count - 1]
+            for stage in config.schedule {
+                previous = try stageNode(stage, of: config, kind: .stage, after: previous)
+                ids.append(previous)
+            }
+            let metrics = config.train.node.entries(TrainConfig.Key.self, role: TrainConfig.role, .evaluate)
+            ids.append(add(.evaluate, "evaluate", [.init("train", text(metrics))], parents: [previous]))
+            return ids
+        }
+
+        mutating func add(_ kind: JobGraph.Kind, _ name: String, _ fields: [NodeIdentity.Field], parents: [String],
+                          stage: JobGraph.StagePlan? = nil) -> String {
+            let identity = NodeIdentity(kind: kind, parents: parents.compactMap { index[$0].map { nodes[$0].hash } },
+                                        fields: fields)
+            let id = "\(kind.rawValue)-\(identity.hash.prefix(10))"
             if let existing = index[id] {
                 if !nodes[existing].sharedBy.contains(job) { nodes[existing].sharedBy.append(job) }
             } else {
                 index[id] = nodes.count
-                nodes.append(JobGraph.Node(id: id, kind: kind, name: name, hash: hash, parents: parents,
-                                           sharedBy: [job], stage: stage))
+                nodes.append(JobGraph.Node(id: id, kind: kind, name: name, identity: identity, parents: parents,
+                                           sharedBy: [job], pretraining: pretraining, stage: stage))
             }
             return id
         }
 
-        /// A stage node: which parameters train at which rate, and everything else that shapes the result.
-        func stageNode(_ stage: StageConfig, of config: ExperimentConfig, kind: JobGraph.Kind, after previous: String,
-                       job: String) throws -> String {
-            let facts = try facts.stage(stage, of: config)
-            let lrs = try stage.lr.values(groups: facts.groups.count)
-            let plan = JobGraph.StagePlan(
-                freezeTo: stage.freezeTo, epochs: stage.epochs, lrs: lrs, parameters: facts.parameters,
-                trainable: facts.trainable,
-                groups: facts.groups.enumerated().map { i, group in
-                    JobGraph.StagePlan.Group(index: i, parameters: group.parameters, trainable: group.trainable,
-                                             lr: lrs[i])
-                })
-            // Which parameters train, at which rate: the group structure itself does not matter.
-            let perParameter = facts.groups.enumerated().flatMap { i, group in
-                group.trainableKeys.map { "\($0)=\(lrs[i])" }
-            }.joined(separator: ",")
-            let settings = [perParameter, "epochs=\(stage.epochs)", text(stage.policy.nodeIdentity),
-                            text(config.train.optimizer.node), "train_bn=\(config.train.trainBN)",
-                            "bn_stats=\(config.train.bnStats.rawValue)", "batch=\(config.data.batchSize)",
-                            text(config.data.augment.node), text(config.data.normalize.node),
-                            "loss=\(config.train.loss.rawValue)/\(config.train.labelSmoothing)",
-                            // A node stores its epochs' metrics, and top-k accuracy depends on k.
-                            "top_k=\(config.train.topK)",
-                            "seed=\(config.seed)"] + (config.train.earlyStopping.map { [text($0.node)] } ?? [])
-            return add(kind, stage.name, settings: settings.joined(separator: "|"), parents: [previous], job: job,
-                       stage: plan)
-        }
-
         /// data → cache → model, the model's parents extended by `weightsFrom`.
-        func modelNodes(_ config: ExperimentConfig, weightsFrom: [String], job: String, prefix: String = "") -> [String] {
-            let data = add(.data, prefix + "data", settings: text(dataIdentity(config.data, archives: archives)),
-                           parents: [], job: job)
-            let cache = add(.cache, prefix + "cache", settings: "\(config.data.size)|\(config.data.resize.rawValue)",
-                            parents: [data], job: job)
-            let model = add(.model, prefix + "model", settings: modelIdentity(config), parents: [cache] + weightsFrom,
-                            job: job)
-            return [data, cache, model]
+        mutating func modelNodes(_ config: ExperimentConfig, weightsFrom: [String], prefix: String = "") throws
+            -> [String] {
+            let dataNode = config.data.node
+            var data: [NodeIdentity.Field] = [
+                .init("data", text(dataNode.entries(DataConfig.Key.self, role: DataConfig.role, .data))),
+                .init("seed", "\(config.seed)"),
+            ]
+            if config.data.generated != nil { data.append(.init("drawing", "\(DataConfig.Generated.drawing)")) }
+            if let content = try facts.dataContent(config) { data.append(.init("content", content)) }
+            let dataID = add(.data, prefix + "data", data, parents: [])
+            let images = text(dataNode.entries(DataConfig.Key.self, role: DataConfig.role, .images))
+            let cache = add(.cache, prefix + "cache", [.init("data", images)], parents: [dataID])
+            var model = [NodeIdentity.Field("model", modelSettings(config.model)), .init("preset", config.preset.rawValue),
+                         .init("seed", "\(config.seed)")]
+            if let content = try facts.weightsContent(config) { model.append(.init("weights_content", content)) }
+            let modelID = add(.model, prefix + "model", model, parents: [cache] + weightsFrom)
+            return [dataID, cache, modelID]
         }
 
-        for job in loaded.jobs {
-            let config = job.config
-            var ids: [String] = []
-            var weightsFrom: [String] = []
-            if let pretrain = config.pretrainExperiment {
-                ids += modelNodes(pretrain, weightsFrom: [], job: job.id, prefix: "pretrain-")
-                let node = try stageNode(pretrain.schedule[0], of: pretrain, kind: .pretrain, after: ids[ids.count - 1],
-                                         job: job.id)
-                ids.append(node)
-                weightsFrom = [node]
+        /// A stage node: which parameters train at which rate, and everything else that shapes the result.
+        mutating func stageNode(_ stage: StageConfig, of config: ExperimentConfig, kind: JobGraph.Kind,
+                                after previous: String) throws -> String {
+            let plan = try JobGraph.StagePlan.make(stage, facts: try facts.stage(stage, of: config))
+            // Which parameters train, at which rate: the group structure itself does not matter.
+            let perParameter = plan.groups.flatMap { group in group.trainableKeys.map { "\($0)=\(group.lr)" } }
+            let fields: [NodeIdentity.Field] = [
+                .init("trainable", perParameter.joined(separator: ",")),
+                .init("stage", text(stage.node.entries(StageConfig.Key.self, role: StageConfig.role, .stage))),
+                .init("train", text(config.train.node.entries(TrainConfig.Key.self, role: TrainConfig.role, .stage))),
+                .init("data", text(config.data.node.entries(DataConfig.Key.self, role: DataConfig.role, .stage))),
+                // A node stores its epochs' metrics, and top-k accuracy depends on k.
+                .init("top_k", "\(config.train.topK)"),
+                .init("preset", config.preset.rawValue), .init("seed", "\(config.seed)"),
+            ]
+            return add(kind, stage.name, fields, parents: [previous], stage: plan)
+        }
+
+        /// The model's settings; of `meta` only its cut decides the body, its lr_cut only the groups.
+        func modelSettings(_ model: ModelConfig) -> String {
+            var node = model.node.entries(ModelConfig.Key.self, role: ModelConfig.role, .model)
+            if let meta = model.meta, case let .mapping(entries) = node.kind {
+                node.kind = .mapping(entries.map { entry in
+                    entry.key == ModelConfig.Key.meta.rawValue
+                        ? ConfigNode.Entry(key: "meta_cut", value: .int(meta.cut)) : entry
+                })
             }
-            ids += modelNodes(config, weightsFrom: weightsFrom, job: job.id)
-            var previous = ids[ids.count - 1]
-            for stage in config.schedule {
-                previous = try stageNode(stage, of: config, kind: .stage, after: previous, job: job.id)
-                ids.append(previous)
-            }
-            let metrics = config.train.metrics.map { text($0.node) }.joined(separator: ",")
-            ids.append(add(.evaluate, "evaluate", settings: metrics, parents: [previous], job: job.id))
-            jobs.append(JobGraph.JobPlan(id: job.id, overrides: job.overrides.map(\.description), nodes: ids))
+            return text(node)
         }
-        return JobGraph(jobs: jobs, nodes: nodes)
-    }
 
-    private static func text(_ node: ConfigNode) -> String {
-        YAMLWriter.flow(node)
-    }
-
-    /// What decides the items and the split — not the image size or augmentation.
-    private static func dataIdentity(_ data: DataConfig, archives: [String: String]) -> ConfigNode {
-        var node = data.node
-        if case let .mapping(entries) = node.kind {
-            let kept: Set<String> = ["source", "path", "labels", "valid", "bad_files", "variant", "classes",
-                                     "images_per_class", "url", "sha256", "name", "max_pixels"]
-            var identity = entries.filter { kept.contains($0.key) }
-            if let url = data.remote?.url, let hash = archives[url] {
-                identity.append(ConfigNode.Entry(key: "archive_sha256", value: .string(hash)))
-            }
-            if data.generated != nil {
-                identity.append(ConfigNode.Entry(key: "drawing", value: .int(DataConfig.Generated.drawing)))
-            }
-            node.kind = .mapping(identity)
-        }
-        return node
-    }
-
-    /// What decides the initial weights: the split does not, so split sweeps share the model node.
-    private static func modelIdentity(_ config: ExperimentConfig) -> String {
-        let model = config.model
-        var node = model.node
-        if case let .mapping(entries) = node.kind {
-            node.kind = .mapping(entries.filter { $0.key != "split" })
-        }
-        // meta's cut decides the body; its lr_cut only the groups.
-        let cut = model.meta.map { "cut=\($0.cut)" } ?? ""
-        var identity = text(node)
-        if model.meta != nil, case let .mapping(entries) = node.kind {
-            identity = text(ConfigNode(.mapping(entries.filter { $0.key != "meta" }))) + cut
-        }
-        return [identity, "preset=\(config.preset.rawValue)", "seed=\(config.seed)"].joined(separator: "|")
-    }
-}
-
-extension StageConfig.Policy {
-    var nodeIdentity: ConfigNode {
-        switch self {
-        case let .oneCycle(settings):
-            return .map([("policy", .string("one_cycle")), ("pct_start", .number(settings.pctStart)),
-                         ("div", .number(settings.div)), ("final_div", .number(settings.finalDiv)),
-                         ("moms", .numbers(settings.moms))])
-        case .constant: return .string("constant")
-        case .cosine: return .string("cosine")
+        func text(_ node: ConfigNode) -> String {
+            YAMLWriter.flow(node)
         }
     }
 }

@@ -1,0 +1,155 @@
+// GraphExecutor: runs a job graph's nodes by kind — data, cache, model, pretrain and stage, evaluate — each job's in order.
+
+import Datasets
+import Experiments
+import Foundation
+import Layers
+import Tensors
+
+/// Everything a node runs with comes from the plan: a job's config, and a stage node's frozen
+/// groups, trainable keys and rates. The data was listed and the models built while the config was
+/// checked and planned (`TransferFacts`); the executor takes them from there. A stage node whose
+/// work is done — by an earlier job of this run, or in `runs/.cache` — is taken, not trained again.
+final class GraphExecutor {
+    struct Options {
+        var runsRoot: String
+        var threads: Int
+        /// Recompute every node instead of taking finished ones from runs/.cache.
+        var force = false
+        /// Continue an interrupted stage from its checkpoint.
+        var resume = false
+        /// Seconds between checkpoints within a stage (0: after every batch).
+        var checkpointInterval = 60.0
+        /// Polled between batches; true stops training with a checkpoint (Ctrl-C).
+        var interruptRequested: () -> Bool = { false }
+    }
+
+    let facts: TransferFacts
+    let options: Options
+    let progress: ProgressReporter
+    /// Loaders by data section, made once by `prepareData` and used by every job that has that data.
+    private var loaders: [String: DataFactory.Loaders] = [:]
+    /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
+    var finished: [String: (output: StageOutput, fromCache: Bool)] = [:]
+    var stagesTrained = 0
+    var stagesReused = 0
+
+    init(facts: TransferFacts, options: Options, progress: ProgressReporter) {
+        self.facts = facts
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Decodes every job's images into the decode cache (`runs/.cache/decode`) before the run
+    /// directory exists, so that `bad_files: fail` names every unreadable file and leaves no run behind.
+    func prepareData(_ jobs: [Job]) throws {
+        let folder = DataFactory.decodeCacheFolder(runsRoot: options.runsRoot)
+        for config in jobs.flatMap(\.config.withPretraining) where loaders[Self.dataKey(config)] == nil {
+            let items = try facts.preparedItems(config)
+            progress.line("data: \(items.train.count + items.valid.count) images, decoded once into \(folder)")
+            loaders[Self.dataKey(config)] = try DataFactory.loaders(config, items: items, threads: options.threads,
+                                                                    decodeCache: folder)
+        }
+    }
+
+    /// The data a loader serves: the items' section and the settings that shape batches.
+    private static func dataKey(_ config: ExperimentConfig) -> String { "\(config.data)|\(config.seed)" }
+
+    /// What a job holds as it walks its nodes.
+    private struct JobState {
+        var items: SplitItems?
+        var loaders: DataFactory.Loaders?
+        var model: TransferModel?
+        var last: EpochRecord?
+        /// The schedule's stage names, in the order of the job's stage nodes.
+        var stageNames: [String] = []
+    }
+
+    /// Runs `job`'s nodes in order and returns its row of summary.json.
+    func run(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore) throws -> SummaryRow {
+        let log = JobLog(store: store, job: job.id, progress: progress, metrics: job.config.train.metrics)
+        progress.metrics = job.config.train.metrics
+        var state = JobState()
+        for node in graph.nodes(of: job) {
+            guard let config = node.pretraining ? job.config.pretrainExperiment : job.config else {
+                preconditionFailure("the planner makes pretrain nodes only for jobs with a pretrain experiment")
+            }
+            switch node.kind {
+            case .data:
+                state.items = try facts.preparedItems(config)
+                state.stageNames = config.schedule.map(\.name)
+                if !node.pretraining, let items = state.items { try store.writeRecord(log.path("classes.json"), items.classes) }
+            case .cache:
+                state.loaders = try loaders(for: config, log: log, pretraining: node.pretraining)
+            case .model:
+                state.model = try model(node, config: config, state: state, job: job, log: log)
+            case .pretrain, .stage:
+                guard let model = state.model, let loaders = state.loaders, !state.stageNames.isEmpty else {
+                    preconditionFailure("the planner puts a job's data, cache and model nodes before its stages")
+                }
+                let name = state.stageNames.removeFirst()
+                state.last = try runStage(node, name: name, model: model, config: config, loaders: loaders,
+                                          job: job.id, log: log) ?? state.last
+            case .evaluate:
+                return try evaluate(job, model: state.model, last: state.last, log: log, store: store)
+            }
+        }
+        preconditionFailure("the planner ends every job with an evaluate node")
+    }
+
+    /// The job's loaders; files left out under `bad_files: skip` are listed in the job's folder.
+    private func loaders(for config: ExperimentConfig, log: JobLog, pretraining: Bool) throws -> DataFactory.Loaders {
+        guard let data = loaders[Self.dataKey(config)] else {
+            preconditionFailure("prepareData prepares the data of every job before any job runs")
+        }
+        if !data.skipped.isEmpty {
+            try log.store.writeRecord(log.path(Self.skippedFile(pretraining)),
+                                      data.skipped.map { SkippedFile(path: $0.path, reason: $0.reason) })
+        }
+        return data
+    }
+
+    private struct SkippedFile: Codable {
+        var path: String
+        var reason: String
+    }
+
+    private static func skippedFile(_ pretraining: Bool) -> String {
+        pretraining ? "pretrain_skipped_files.json" : "skipped_files.json"
+    }
+
+    /// The job's model with its initial weights: `model.weights`, or the body of its pretrain stage.
+    private func model(_ node: JobGraph.Node, config: ExperimentConfig, state: JobState, job: JobGraph.JobPlan,
+                       log: JobLog) throws -> TransferModel {
+        guard let items = state.items, let loaders = state.loaders else {
+            preconditionFailure("the planner puts a job's data and cache nodes before its model")
+        }
+        let model = try facts.takeModel(config, classes: items.classes.count, log: progress.line)
+        let pretrained = node.parents.compactMap { finished[$0]?.output.state }.first
+        if let pretrained { try ModelFactory.loadBody(of: pretrained, into: model) }
+        let skipped = loaders.skipped.isEmpty ? ""
+            : ", \(loaders.skipped.count) unreadable image\(loaders.skipped.count == 1 ? "" : "s") skipped (listed in"
+              + " \(Self.skippedFile(node.pretraining)))"
+        let images = "\(loaders.train.indices.count) train / \(loaders.valid.indices.count) valid images" + skipped
+        if node.pretraining {
+            progress.line("job \(job.id): pretraining \(config.model.arch.rawValue) on \(items.classes.count) classes, "
+                          + images)
+        } else {
+            progress.line("job \(job.id): \(config.model.arch.rawValue), \(items.classes.count) classes, " + images
+                          + (pretrained == nil ? "" : ", body from the pretrain stage"))
+        }
+        return model
+    }
+
+    /// The job's files once its last stage is done: the trained model and final.json.
+    private func evaluate(_ job: JobGraph.JobPlan, model: TransferModel?, last: EpochRecord?, log: JobLog,
+                          store: RunStore) throws -> SummaryRow {
+        guard let model else { preconditionFailure("the planner puts a job's model node before its evaluate node") }
+        let values = last.map { MetricValues($0, metrics: log.metrics) }
+            ?? MetricValues(trainLoss: 0, validLoss: 0, metrics: log.metrics.filter { $0 != .validLoss }.map { ($0.description, 0) })
+        let final = FinalRecord(values: values)
+        try model.stateDict().write(path: store.directory.appendingPathComponent(log.path("model.safetensors")).path)
+        try store.writeRecord(log.path("final.json"), final)
+        return SummaryRow(job: job.id, overrides: job.overrides, final: final)
+    }
+}
