@@ -79,8 +79,8 @@ public struct DataConfig: Equatable, Sendable {
     }
 
     public var source: Source
-    /// The image folder; required for folder and csv sources, optional for generated ones, and for
-    /// url and fastai sources a folder inside the unpacked archive.
+    /// The image folder; required for folder and csv sources, refused for generated ones (drawn into
+    /// data/generated/), and for url and fastai sources a folder inside the unpacked archive.
     public var path: String?
     /// Nil for generated data, which carries its own labels.
     public var labels: LabelsConfig?
@@ -129,7 +129,9 @@ public struct DataConfig: Equatable, Sendable {
         let remote = readRemote(f, source, r)
 
         var imagePath: String?
-        if let n = f[.path] {
+        if source == .generated, f.has(.path) {
+            r.notApplicable(.path, in: f, because: "with generated data, which is drawn into data/generated/")
+        } else if let n = f[.path] {
             imagePath = r.string(n, f.path(.path))
             if let p = imagePath, source == .folder || source == .csv {
                 r.checkExists(p, n, f.path(.path), directory: true, what: "image folder",

@@ -39,7 +39,7 @@ public final class ExperimentRunner {
     /// the plan and the executor use what they found.
     public func run() throws -> URL {
         defer { progress.finish() }
-        let facts = TransferFacts()
+        let facts = TransferFacts(threads: threads)
         try ModelCheck.check(loaded, facts: facts)
         let hash = StableHash.hex(loaded.resolvedYAML)
         // Asked before any download or decoding, which `--resume` with nothing to resume would waste.

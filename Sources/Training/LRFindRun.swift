@@ -110,7 +110,7 @@ public final class LRFindRun {
     public let finder: LRFinder
     public let threads: Int
     /// The data listed and the models built for the checks, which the sweep then uses.
-    public let facts = TransferFacts()
+    public let facts: TransferFacts
     public var keepStageRatios = false
     /// Where finished nodes are cached; the sweep starts from the model as the stage finds it.
     public var runsRoot = "runs"
@@ -130,6 +130,7 @@ public final class LRFindRun {
         self.stage = try Self.stage(named: name, in: loaded.config)
         self.finder = finder
         self.threads = threads
+        facts = TransferFacts(threads: threads)
     }
 
     public static func stage(named name: String?, in config: ExperimentConfig) throws(LRFindError) -> StageConfig {

@@ -19,8 +19,13 @@ public final class TransferFacts: PlanFacts {
     private var weightNotes: [String: [String]] = [:]
     private var listed: [String: SplitItems] = [:]
 
-    public init(requireFiles: Bool = true, classes: @escaping (ExperimentConfig) throws -> Int = { _ in 2 }) {
+    /// The thread count a run trains with (`--threads`); nil: `train.threads`, else the default.
+    private let threads: Int?
+
+    public init(requireFiles: Bool = true, threads: Int? = nil,
+                classes: @escaping (ExperimentConfig) throws -> Int = { _ in 2 }) {
         self.requireFiles = requireFiles
+        self.threads = threads
         self.fallbackClasses = classes
     }
 
@@ -120,5 +125,9 @@ public final class TransferFacts: PlanFacts {
         } catch where !requireFiles {
             return nil
         }
+    }
+
+    public func numerics(_ config: ExperimentConfig) -> String {
+        "threads=\(threads ?? config.train.threads ?? ExperimentRunner.defaultThreads)"
     }
 }

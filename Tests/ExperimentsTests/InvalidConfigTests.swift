@@ -242,6 +242,13 @@ final class InvalidConfigTests: ConfigTestCase {
                     "data.labels: `labels` is not used with generated data", at: 5, 11)
     }
 
+    /// A folder given with generated data was accepted, hashed into the data node and never read.
+    func testGeneratedDataTakesNoPath() {
+        expectError(Self.minimal.replacingOccurrences(of: "source: generated",
+                                                      with: "source: generated\n  path: images"),
+                    "data.path: `path` is not used with generated data, which is drawn into data/generated/", at: 5, 9)
+    }
+
     func testGeneratedKnobsNeedGeneratedSource() {
         expectError("""
             version: 1

@@ -52,6 +52,7 @@ extension TrainConfig {
         case .loss, .labelSmoothing, .optimizer, .trainBN, .bnStats, .earlyStopping: return .stage
         // A stage's records hold top-k accuracy too, so its k is also part of the stage (see Planner).
         case .metrics: return .evaluate
+        // The effective thread count (this key or --threads) enters stages as their numerics (PlanFacts).
         case .threads: return .execution
         }
     }

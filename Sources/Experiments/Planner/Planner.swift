@@ -97,6 +97,7 @@ public enum Planner {
                 // A node stores its epochs' metrics, and top-k accuracy depends on k.
                 .init("top_k", "\(config.train.topK)"),
                 .init("preset", config.preset.rawValue), .init("seed", "\(config.seed)"),
+                .init("numerics", facts.numerics(config)),
             ]
             return add(kind, stage.name, fields, parents: [previous], stage: plan)
         }
