@@ -2,10 +2,12 @@
 
 import Tensors
 
-public final class AdaptiveAvgPool2dLayer: Module {
+public final class AdaptiveAvgPool2dLayer: ContextualLayer {
     public let typeName = "AdaptiveAvgPool2d"
     public let outputSize: (Int, Int)
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var inputShape: [Int]?
 
     public init(outputSize: (Int, Int)) {

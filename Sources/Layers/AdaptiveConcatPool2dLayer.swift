@@ -2,10 +2,12 @@
 
 import Tensors
 
-public final class AdaptiveConcatPool2dLayer: Module {
+public final class AdaptiveConcatPool2dLayer: ContextualLayer {
     public let typeName = "AdaptiveConcatPool2d"
     public let outputSize: (Int, Int)
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     /// fastai registers `ap` then `mp`; both are parameter-free, listed for the module tree.
     public let averagePool: AdaptiveAvgPool2dLayer
     public let maxPool: AdaptiveMaxPool2dLayer
@@ -24,7 +26,7 @@ public final class AdaptiveConcatPool2dLayer: Module {
     public func forward(_ input: Tensor) -> Tensor {
         let (output, indices) = AdaptiveConcatPool2d.forward(input, outputSize: outputSize)
         state = (input.shape, indices)
-        if ForwardHooks.observer != nil { reportHalves(output) }
+        if context.observer != nil { reportHalves(output) }
         return output
     }
 

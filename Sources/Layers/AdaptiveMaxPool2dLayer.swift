@@ -2,10 +2,12 @@
 
 import Tensors
 
-public final class AdaptiveMaxPool2dLayer: Module {
+public final class AdaptiveMaxPool2dLayer: ContextualLayer {
     public let typeName = "AdaptiveMaxPool2d"
     public let outputSize: (Int, Int)
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var state: (shape: [Int], indices: [Int32])?
 
     public init(outputSize: (Int, Int)) {

@@ -2,7 +2,7 @@
 
 import Tensors
 
-public final class AvgPool2dLayer: Module {
+public final class AvgPool2dLayer: ContextualLayer {
     public let typeName = "AvgPool2d"
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
@@ -10,6 +10,8 @@ public final class AvgPool2dLayer: Module {
     public let ceilMode: Bool
     public let countIncludePad: Bool
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var geometry: Pool2dGeometry?
 
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),

@@ -33,6 +33,12 @@ public final class BasicBlock: Module {
         return result
     }
 
+    /// The children's layers and the ReLU torchvision calls without registering it as a child.
+    public func use(_ context: ExecutionContext) {
+        for child in children { child.module.use(context) }
+        reluOut.use(context)
+    }
+
     public func forward(_ input: Tensor) -> Tensor {
         let main = Chain.forward([conv1, bn1, relu, conv2, bn2], input)
         let identity = downsample?.forward(input) ?? input

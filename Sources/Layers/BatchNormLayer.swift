@@ -2,7 +2,7 @@
 
 import Tensors
 
-public final class BatchNormLayer: Module {
+public final class BatchNormLayer: ContextualLayer {
     public let typeName: String
     public let weight: Parameter?
     public let bias: Parameter?
@@ -12,6 +12,8 @@ public final class BatchNormLayer: Module {
     public let momentum: Float
     public let eps: Float
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var cachedInput: Tensor?
     private var batchStatistics: BatchNormBatchStatistics?
     private var usedBatchStatistics = false
@@ -58,8 +60,8 @@ public final class BatchNormLayer: Module {
         precondition(input.rank >= 2 && input.shape[1] == channels,
                      "\(typeName)(\(channels)) got input \(input.shape)")
         let trainable = weight?.requiresGrad == true || bias?.requiresGrad == true
-        cachedInput = trainable || Recording.inputGradients ? input : nil
-        if trainable { Recording.trainableLayerRan() }
+        cachedInput = trainable || context.inputGradients ? input : nil
+        if trainable { context.trainableLayerRan() }
         usedBatchStatistics = isTraining
         if isTraining {
             var stats = running

@@ -43,6 +43,13 @@ public final class Bottleneck: Module {
 
     private var mainPath: [any Module] { [conv1, bn1, relu, conv2, bn2, relu2, conv3, bn3] }
 
+    /// The children's layers and the ReLUs torchvision calls without registering them as children.
+    public func use(_ context: ExecutionContext) {
+        for child in children { child.module.use(context) }
+        relu2.use(context)
+        reluOut.use(context)
+    }
+
     public func forward(_ input: Tensor) -> Tensor {
         let main = Chain.forward(mainPath, input)
         let identity = downsample?.forward(input) ?? input

@@ -2,7 +2,7 @@
 
 import Tensors
 
-public final class Conv2dLayer: Module {
+public final class Conv2dLayer: ContextualLayer {
     public let typeName = "Conv2d"
     public let weight: Parameter
     public let bias: Parameter?
@@ -10,6 +10,8 @@ public final class Conv2dLayer: Module {
     public let padding: (Int, Int)
     public let groups: Int
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var cachedInput: Tensor?
     private var geometry: Conv2dGeometry?
     /// The weight as the kernel multiplies by it, with the weight version and input plane it was made
@@ -45,21 +47,21 @@ public final class Conv2dLayer: Module {
                                groups: groups)
         geometry = g
         cachedInput = weight.requiresGrad ? input : nil
-        if weight.requiresGrad || bias?.requiresGrad == true { Recording.trainableLayerRan() }
+        if weight.requiresGrad || bias?.requiresGrad == true { context.trainableLayerRan() }
         return observed(Conv2d.forward(input, weight: weight.value, bias: bias?.value, geometry: g,
-                                       prepared: preparedWeight(g)))
+                                       prepared: preparedWeight(g), context: context.kernels))
     }
 
     private func preparedWeight(_ g: Conv2dGeometry) -> Tensor? {
         let plane = [g.height, g.width]
         if let prepared, prepared.version == weight.version, prepared.plane == plane,
-           prepared.weight?.shape == Conv2d.preparedShape(g) {
+           prepared.weight?.shape == Conv2d.preparedShape(g, context: context.kernels) {
             return prepared.weight
         }
         // Taken out of the cache first, so that its storage is uniquely held and refilled in place.
         var storage = prepared?.weight
         prepared = nil
-        let fresh = Conv2d.prepare(weight.value, geometry: g, reusing: &storage)
+        let fresh = Conv2d.prepare(weight.value, geometry: g, context: context.kernels, reusing: &storage)
         prepared = (weight.version, plane, fresh)
         return fresh
     }
@@ -69,7 +71,7 @@ public final class Conv2dLayer: Module {
         var gradWeight = cachedInput == nil ? nil : weight.takeGradientIfTrainable()
         var gradInput: Tensor? = needsInputGradient ? Tensor(zeros: g.inputShape) : nil
         Conv2d.backward(gradOutput, input: cachedInput, weight: weight.value, geometry: g,
-                        prepared: needsInputGradient ? preparedWeight(g) : nil,
+                        prepared: needsInputGradient ? preparedWeight(g) : nil, context: context.kernels,
                         gradWeight: &gradWeight, gradInput: &gradInput)
         if let gradWeight { weight.gradient = gradWeight }
         if let bias, bias.requiresGrad {

@@ -2,10 +2,12 @@
 
 import Tensors
 
-public final class DropoutLayer: Module {
+public final class DropoutLayer: ContextualLayer {
     public let typeName = "Dropout"
     public let p: Float
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     /// Its own stream, so adding or removing a dropout layer does not shift any other randomness.
     public var rng: RandomGenerator
     private var mask: Tensor?

@@ -2,9 +2,11 @@
 
 import Tensors
 
-public final class FlattenLayer: Module {
+public final class FlattenLayer: ContextualLayer {
     public let typeName = "Flatten"
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var inputShape: [Int]?
 
     public init() {}

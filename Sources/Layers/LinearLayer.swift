@@ -2,11 +2,13 @@
 
 import Tensors
 
-public final class LinearLayer: Module {
+public final class LinearLayer: ContextualLayer {
     public let typeName = "Linear"
     public let weight: Parameter
     public let bias: Parameter?
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var cachedInput: Tensor?
 
     /// torch's default init: kaiming-uniform (a = √5) weight, bias U(±1/√in).
@@ -24,7 +26,7 @@ public final class LinearLayer: Module {
         precondition(input.rank == 2 && input.shape[1] == weight.shape[1],
                      "Linear(\(weight.shape[1]), \(weight.shape[0])) got input \(input.shape)")
         cachedInput = weight.requiresGrad ? input : nil
-        if weight.requiresGrad || bias?.requiresGrad == true { Recording.trainableLayerRan() }
+        if weight.requiresGrad || bias?.requiresGrad == true { context.trainableLayerRan() }
         return observed(Linear.forward(input, weight: weight.value, bias: bias?.value))
     }
 

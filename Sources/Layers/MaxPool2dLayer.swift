@@ -2,13 +2,15 @@
 
 import Tensors
 
-public final class MaxPool2dLayer: Module {
+public final class MaxPool2dLayer: ContextualLayer {
     public let typeName = "MaxPool2d"
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: (Int, Int)
     public let ceilMode: Bool
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var state: (geometry: Pool2dGeometry, indices: [Int32])?
 
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), ceilMode: Bool = false) {
@@ -22,7 +24,7 @@ public final class MaxPool2dLayer: Module {
         let g = Pool2dGeometry(input: input.shape, kernel: kernelSize, stride: stride, padding: padding,
                                ceilMode: ceilMode)
         let (output, indices) = MaxPool2d.forward(input, geometry: g)
-        state = Recording.inputGradients ? (g, indices) : nil
+        state = context.inputGradients ? (g, indices) : nil
         return observed(output)
     }
 

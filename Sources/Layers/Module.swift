@@ -21,10 +21,18 @@ public protocol Module: AnyObject {
     func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor?
     /// The plane this module turns an input plane into, or where it would not fit (see PlaneSize).
     func plane(after input: PlaneSize) throws -> PlaneSize
+    /// Hands `context` to this module's layers (a model adopting its layers).
+    func use(_ context: ExecutionContext)
 }
 
 extension Module {
     public func plane(after input: PlaneSize) throws -> PlaneSize { try defaultPlane(after: input) }
+
+    public func use(_ context: ExecutionContext) {
+        if let layer = self as? any ContextualLayer { layer.context = context }
+        for child in children { child.module.use(context) }
+    }
+
     public var children: [(name: String, module: any Module)] { [] }
     public var parameters: [(name: String, parameter: Parameter)] { [] }
     public var buffers: [(name: String, buffer: Buffer)] { [] }

@@ -2,15 +2,17 @@
 
 import Tensors
 
-public final class ReLU6Layer: Module {
+public final class ReLU6Layer: ContextualLayer {
     public let typeName = "ReLU6"
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var cachedInput: Tensor?
 
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
-        cachedInput = Recording.inputGradients ? input : nil
+        cachedInput = context.inputGradients ? input : nil
         return observed(ReLU6.forward(input))
     }
 

@@ -2,16 +2,18 @@
 
 import Tensors
 
-public final class ReLULayer: Module {
+public final class ReLULayer: ContextualLayer {
     public let typeName = "ReLU"
     public var isTraining = true
+    /// Its model's context once a model adopts it.
+    public var context = ExecutionContext()
     private var cachedOutput: Tensor?
 
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
         let output = ReLU.forward(input)
-        cachedOutput = Recording.inputGradients ? output : nil
+        cachedOutput = context.inputGradients ? output : nil
         return observed(output)
     }
 

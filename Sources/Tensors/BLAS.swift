@@ -1,6 +1,7 @@
 // BLAS: the one file that calls OpenBLAS (row-major sgemm, thread count, build configuration).
 
 import CBLAS
+import Synchronization
 
 public enum BLAS {
     /// C = alpha · op(A) · op(B) + beta · C, row-major; op(A) is M×K, op(B) is K×N, C is M×N.
@@ -26,7 +27,11 @@ public enum BLAS {
         return body()
     }
 
-    nonisolated(unsafe) private static var serialMode = false
+    private static let serial = Atomic<Bool>(false)
+    private static var serialMode: Bool {
+        get { serial.load(ordering: .relaxed) }
+        set { serial.store(newValue, ordering: .relaxed) }
+    }
 
     /// sgemm on the calling thread only; valid inside `withSingleThread`.
     @inline(__always)

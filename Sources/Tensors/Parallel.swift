@@ -1,12 +1,27 @@
 // Parallel: a parallel-for over index ranges for the non-BLAS loops.
 
 import Dispatch
+import Synchronization
 
 /// OpenBLAS keeps its own thread pool; running both at once oversubscribes the cores. Kernels
 /// therefore call BLAS only outside `Parallel.forEach`, and `BLAS.sgemm` checks that.
+///
+/// The thread count is the process's, like the OpenBLAS pool it mirrors (`setThreadCount` sets
+/// both): it is state of the process, not of a model, and is held atomically.
 public enum Parallel {
-    nonisolated(unsafe) public static var threadCount: Int = defaultThreadCount()
-    nonisolated(unsafe) public internal(set) static var isRunning = false
+    private static let threads = Atomic<Int>(defaultThreadCount())
+    private static let running = Atomic<Bool>(false)
+
+    public internal(set) static var threadCount: Int {
+        get { threads.load(ordering: .relaxed) }
+        set { threads.store(newValue, ordering: .relaxed) }
+    }
+
+    /// True while a `forEach` runs its bodies: nested loops stay on their thread, and BLAS refuses.
+    public internal(set) static var isRunning: Bool {
+        get { running.load(ordering: .relaxed) }
+        set { running.store(newValue, ordering: .relaxed) }
+    }
 
     /// Calls `body` on disjoint ranges that together cover `0..<count`. Each range holds at least
     /// `grain` indices so that tiny loops stay on the calling thread.

@@ -101,5 +101,6 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         try data.withUnsafeMutableBufferPointer { try body($0.baseAddress ?? Tensor.emptyStorage) }
     }
 
+    /// The base address of every empty tensor; nothing reads or writes through it (there are no elements).
     nonisolated(unsafe) private static let emptyStorage = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 }

@@ -182,7 +182,7 @@ public final class LRFindRun {
         }
         let optimizer = try OptimizerFactory.make(config, groups: model.groups,
                                                   learningRates: ratios.map { $0 * finder.start })
-        let step = TrainStep(model: model, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
+        let step = TrainStep(model: model, context: model.context, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
                              optimizer: optimizer)
         model.prepare(training: true)
         var tracker = LRFinder.Tracker(finder: finder)

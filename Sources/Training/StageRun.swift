@@ -26,7 +26,7 @@ final class StageRun {
         self.rates = rates
         optimizer = try OptimizerFactory.make(config, groups: model.groups, learningRates: rates)
         schedule = OptimizerFactory.schedule(stage, preset: config.preset, batches: batches * stage.epochs)
-        trainStep = TrainStep(model: model, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
+        trainStep = TrainStep(model: model, context: model.context, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
                          optimizer: optimizer)
         watched = model.namedParameters().filter { $0.parameter.requiresGrad }.map { item in (item.key, { item.parameter.value }) }
             + model.namedBuffers().map { item in (item.key, { item.buffer.value }) }

@@ -124,7 +124,7 @@ public final class StageTrainer {
         var done = 0
         onValidationBatch?(epoch, done, valid.batchCount)
         while let batch = try batches.next() {
-            let logits = Recording.withoutInputGradient { model.forward(batch.images) }
+            let logits = model.context.withoutInputGradient { model.forward(batch.images) }
             totals.add(logits: logits, targets: batch.labels, loss: loss.forward(logits, targets: batch.labels))
             done += 1
             onValidationBatch?(epoch, done, valid.batchCount)

@@ -64,7 +64,7 @@ public enum TrainBenchmark {
         }
         let input = Tensor.normal([batch, 3, size, size], rng: &rng)
         let targets = (0..<batch).map { $0 % 37 }
-        let trainStep = TrainStep(model: model, loss: CrossEntropyLoss(), optimizer: optimizer)
+        let trainStep = TrainStep(model: model, context: model.context, loss: CrossEntropyLoss(), optimizer: optimizer)
         func step() { trainStep(input, labels: targets) }
         for _ in 0..<2 { step() }
         let watch = Stopwatch()

@@ -10,11 +10,14 @@ import Tensors
 /// (a stage stops, the learning-rate finder ends its sweep).
 public struct TrainStep {
     public let model: any Module
+    /// The model's context, whose recording mode the step's forward pass sets.
+    public let context: ExecutionContext
     public let loss: CrossEntropyLoss
     public let optimizer: any Optimizer
 
-    public init(model: any Module, loss: CrossEntropyLoss, optimizer: any Optimizer) {
+    public init(model: any Module, context: ExecutionContext, loss: CrossEntropyLoss, optimizer: any Optimizer) {
         self.model = model
+        self.context = context
         self.loss = loss
         self.optimizer = optimizer
     }
@@ -22,7 +25,7 @@ public struct TrainStep {
     /// Trains on one batch; returns the logits and the loss they gave before the update.
     @discardableResult
     public func callAsFunction(_ images: Tensor, labels: [Int]) -> (logits: Tensor, loss: Float) {
-        let logits = Recording.withoutInputGradient { model.forward(images) }
+        let logits = context.withoutInputGradient { model.forward(images) }
         let value = loss.forward(logits, targets: labels)
         if value.isFinite {
             _ = model.backward(loss.backward(), needsInputGradient: false)

@@ -32,15 +32,16 @@ struct BenchKernels: ParsableCommand {
         guard batch >= 1, threads >= 1, repeats >= 1, size >= 1 else {
             throw ValidationError("--batch, --size, --threads and --repeats must be at least 1")
         }
-        if let directPlane { Conv2d.directPlane = directPlane }
-        if let winograd { Conv2d.winograd = winograd }
-        if let unrolled { Conv2d.unrolled = unrolled }
+        let context = KernelContext()
+        if let directPlane { context.directPlane = directPlane }
+        context.winograd = winograd
+        context.unrolled = unrolled
         if !json {
             print("OpenBLAS \(BLAS.configuration), core \(BLAS.coreName), \(threads) threads, batch \(batch), \(size) px")
             print(pad("op", 22) + pad("shape", 52) + pad("GFLOP/s", 10, right: true)
                   + pad("sgemm", 10, right: true) + pad("ratio", 8, right: true))
         }
-        KernelBenchmark.run(batch: batch, imageSize: size, threads: threads, repeats: repeats) { r in
+        KernelBenchmark.run(batch: batch, imageSize: size, threads: threads, repeats: repeats, context: context) { r in
             if json {
                 print(#"{"op": "\#(r.op)", "shape": "\#(r.shape)", "gflops": \#(rounded(r.gflops)), "sgemm_gflops": \#(rounded(r.sgemmGflops))}"#)
             } else {

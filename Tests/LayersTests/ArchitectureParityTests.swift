@@ -116,10 +116,10 @@ final class ArchitectureParityTests: XCTestCase {
         if ArchitectureFixtures.withGradients.contains(arch) {
             // The gradients come from the last forward, so it is repeated on the path they are checked on.
             if ArchitectureFixtures.im2colGradients.contains(arch) {
-                Conv2d.winograd = false
+                model.context.kernels.winograd = false
                 _ = model.forward(input)
             }
-            defer { Conv2d.winograd = nil }
+            defer { model.context.kernels.winograd = nil }
             try compareGradients(model, r, outputs, prefix: "eval.", name, file: file, line: line)
         }
 

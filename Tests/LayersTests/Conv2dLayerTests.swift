@@ -6,16 +6,6 @@ import TestSupport
 import XCTest
 
 final class Conv2dLayerTests: XCTestCase {
-    override func setUp() {
-        super.setUp()
-        Conv2d.winograd = true
-    }
-
-    override func tearDown() {
-        Conv2d.winograd = nil
-        super.tearDown()
-    }
-
     private func layer() -> Conv2dLayer {
         var rng = RandomGenerator(seed: 3)
         return Conv2dLayer(inChannels: 8, outChannels: 8, kernelSize: (3, 3), padding: (1, 1), bias: false, rng: &rng)

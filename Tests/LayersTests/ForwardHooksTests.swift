@@ -8,11 +8,13 @@ final class ForwardHooksTests: XCTestCase {
     func testLeavesReportTheirOutputsInOrder() {
         var rng = RandomGenerator(seed: 1)
         let model = TinyResNet.make(classes: 5, rng: &rng)
+        let context = ExecutionContext()
+        model.use(context)
         var seen: [(String, [Int])] = []
-        let output = ForwardHooks.observing({ module, output in seen.append((module.typeName, output.shape)) }) {
+        let output = context.observing({ module, output in seen.append((module.typeName, output.shape)) }) {
             model.forward(Tensor(zeros: [2, 3, 16, 16]))
         }
-        XCTAssertNil(ForwardHooks.observer)
+        XCTAssertNil(context.observer)
         XCTAssertEqual(output.shape, [2, 5])
         XCTAssertEqual(seen.first?.0, "Conv2d")
         XCTAssertEqual(seen.first?.1, [2, 8, 16, 16])

@@ -6,13 +6,14 @@ import TestSupport
 import XCTest
 
 /// Remembers whether recording was on when its forward ran.
-private final class FlagProbe: Module {
+private final class FlagProbe: ContextualLayer {
     let typeName = "FlagProbe"
     var isTraining = true
+    var context = ExecutionContext()
     var seen: Bool?
 
     func forward(_ input: Tensor) -> Tensor {
-        seen = Recording.inputGradients
+        seen = context.inputGradients
         return input
     }
 
@@ -30,8 +31,10 @@ final class RecordingTests: XCTestCase {
         let model = make(&rng)
         for (key, parameter) in model.namedParameters() { parameter.requiresGrad = trainable(key) }
         let x = randomTensor(shape, seed: 12)
-        let y = scoped ? Recording.withoutInputGradient { model.forward(x) } : model.forward(x)
-        XCTAssertTrue(Recording.inputGradients, "the scope restores recording")
+        let context = ExecutionContext()
+        model.use(context)
+        let y = scoped ? context.withoutInputGradient { model.forward(x) } : model.forward(x)
+        XCTAssertTrue(context.inputGradients, "the scope restores recording")
         _ = model.backward(randomTensor(y.shape, seed: 13), needsInputGradient: false)
         var result: [String: Tensor] = [:]
         for (key, parameter) in model.namedParameters() where parameter.requiresGrad {
@@ -72,7 +75,9 @@ final class RecordingTests: XCTestCase {
         let probes = [FlagProbe(), FlagProbe(), FlagProbe()]
         let model = Sequential([probes[0], frozen, probes[1], trainable, probes[2]])
         let x = randomTensor([1, 2, 3, 3], seed: 2)
-        _ = Recording.withoutInputGradient { model.forward(x) }
+        let context = ExecutionContext()
+        model.use(context)
+        _ = context.withoutInputGradient { model.forward(x) }
         XCTAssertEqual(probes.map(\.seen), [false, false, true])
         _ = model.forward(x)
         XCTAssertEqual(probes.map(\.seen), [true, true, true])

@@ -36,11 +36,11 @@ final class Conv2dTests: XCTestCase {
             // depthwise shapes) the direct kernel against im2col.
             for (workspace, imageParallel, depthwise) in [(1 << 23, false, true), (g.patchSize * g.outputPlane, false, false),
                                                           (1 << 23, true, false)] {
-                Conv2d.workspaceLimit = workspace
-                Conv2d.imageParallel = imageParallel
-                Conv2d.useDepthwise = depthwise
-                defer { Conv2d.workspaceLimit = 1 << 25; Conv2d.imageParallel = nil; Conv2d.useDepthwise = true }
-                checkAgainstReference(g, seed: index)
+                let context = KernelContext()
+                context.workspaceLimit = workspace
+                context.imageParallel = imageParallel
+                context.depthwise = depthwise
+                checkAgainstReference(g, seed: index, context: context)
             }
         }
     }
@@ -70,15 +70,15 @@ final class Conv2dTests: XCTestCase {
         for (index, c) in Self.winogradCases.enumerated() {
             let g = Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
                                    kernel: (3, 3), padding: (c.5, c.5))
-            Conv2d.winograd = true
-            Conv2d.unrolled = false
-            Winograd3x3.chunkFloats = c.6
-            defer { Winograd3x3.chunkFloats = 1 << 22; Conv2d.winograd = nil; Conv2d.unrolled = nil }
-            XCTAssertTrue(Conv2d.useWinograd(g), "\(g)")
-            XCTAssertFalse(Conv2d.useUnrolled(g), "\(g)")
+            let context = KernelContext()
+            context.winograd = true
+            context.unrolled = false
+            context.winogradChunkFloats = c.6
+            XCTAssertTrue(Conv2d.useWinograd(g, context), "\(g)")
+            XCTAssertFalse(Conv2d.useUnrolled(g, context), "\(g)")
             // Winograd rounds about twice as far from the exact sum as a direct one and, like it, in
             // proportion to the largest terms, so the floor is relative to the largest value.
-            checkAgainstReference(g, seed: index, relativeFloor: true)
+            checkAgainstReference(g, seed: index, relativeFloor: true, context: context)
         }
     }
 
@@ -98,12 +98,12 @@ final class Conv2dTests: XCTestCase {
         for (index, c) in Self.unrolledCases.enumerated() {
             let g = Conv2dGeometry(batch: c.0, inChannels: c.1, height: c.2, width: c.3, outChannels: c.4,
                                    kernel: (c.5, c.6), stride: (c.7, c.7), padding: (c.8, c.8))
-            XCTAssertTrue(Conv2d.useUnrolled(g), "\(g)")
+            XCTAssertTrue(Conv2d.useUnrolled(g, KernelContext()), "\(g)")
             checkAgainstReference(g, seed: index)
         }
         let larger = Conv2dGeometry(batch: 2, inChannels: 4, height: 4, width: 4, outChannels: 4, kernel: (3, 3),
                                     padding: (1, 1))
-        XCTAssertFalse(Conv2d.useUnrolled(larger), "a 4×4 plane is larger than the 3×3 window")
+        XCTAssertFalse(Conv2d.useUnrolled(larger, KernelContext()), "a 4×4 plane is larger than the 3×3 window")
     }
 
     /// The layer's path: a prepared unrolled weight gives what unrolling on the fly gives, and the
@@ -113,10 +113,11 @@ final class Conv2dTests: XCTestCase {
                                padding: (1, 1))
         let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
         let dy = randomTensor(g.outputShape, seed: 3)
-        func run(prepared: Tensor?) -> [Tensor] {
+        func run(prepared: Tensor?, context: KernelContext = KernelContext()) -> [Tensor] {
             var dx: Tensor? = Tensor(zeros: g.inputShape), dw: Tensor? = Tensor(zeros: g.weightShape)
-            Conv2d.backward(dy, input: x, weight: w, geometry: g, prepared: prepared, gradWeight: &dw, gradInput: &dx)
-            return [Conv2d.forward(x, weight: w, bias: nil, geometry: g, prepared: prepared),
+            Conv2d.backward(dy, input: x, weight: w, geometry: g, prepared: prepared, context: context,
+                            gradWeight: &dw, gradInput: &dx)
+            return [Conv2d.forward(x, weight: w, bias: nil, geometry: g, prepared: prepared, context: context),
                     dx ?? Tensor(zeros: [0]), dw ?? Tensor(zeros: [0])]
         }
         let prepared = Conv2d.prepare(w, geometry: g)
@@ -128,9 +129,9 @@ final class Conv2dTests: XCTestCase {
         XCTAssertEqual(two, run(prepared: nil))
         setThreadCount(1)
         XCTAssertEqual(two, run(prepared: prepared))
-        Conv2d.unrolled = false
-        defer { Conv2d.unrolled = nil }
-        let other = run(prepared: Conv2d.prepare(w, geometry: g))
+        let im2col = KernelContext()
+        im2col.unrolled = false
+        let other = run(prepared: Conv2d.prepare(w, geometry: g, context: im2col), context: im2col)
         for (a, b) in zip(two, other) { assertClose(a, b, atol: 1e-5 * b.maxAbs()) }
     }
 
@@ -141,21 +142,21 @@ final class Conv2dTests: XCTestCase {
                                      padding: (1, 1)),
                       Conv2dGeometry(batch: 3, inChannels: 4, height: 9, width: 9, outChannels: 6, kernel: (3, 3),
                                      stride: (2, 2), padding: (1, 1))]
-        Conv2d.winograd = true
-        defer { Winograd3x3.chunkFloats = 1 << 22; Conv2d.winograd = nil }
-        XCTAssertTrue(Conv2d.useWinograd(shapes[0]))
-        XCTAssertFalse(Conv2d.useWinograd(shapes[1]), "stride 2 stays on im2col")
+        let context = KernelContext()
+        context.winograd = true
+        XCTAssertTrue(Conv2d.useWinograd(shapes[0], context))
+        XCTAssertFalse(Conv2d.useWinograd(shapes[1], context), "stride 2 stays on im2col")
         for (g, chunk) in [(shapes[0], 1 << 22), (shapes[0], 1), (shapes[1], 1 << 22)] {
-            Winograd3x3.chunkFloats = chunk
+            context.winogradChunkFloats = chunk
             let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
             let dy = randomTensor(g.outputShape, seed: 3)
             let dxStart = randomTensor(g.inputShape, seed: 4), dwStart = randomTensor(g.weightShape, seed: 5)
             var dxSeparate = dxStart, dwSeparate = dwStart
-            Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dxSeparate)
-            Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dwSeparate)
+            Conv2d.backwardInput(dy, weight: w, geometry: g, context: context, into: &dxSeparate)
+            Conv2d.backwardWeight(dy, input: x, geometry: g, context: context, into: &dwSeparate)
             var dx: Tensor? = dxStart, dw: Tensor? = dwStart
-            Conv2d.backward(dy, input: x, weight: w, geometry: g, prepared: Conv2d.prepare(w, geometry: g),
-                            gradWeight: &dw, gradInput: &dx)
+            Conv2d.backward(dy, input: x, weight: w, geometry: g, prepared: Conv2d.prepare(w, geometry: g, context: context),
+                            context: context, gradWeight: &dw, gradInput: &dx)
             XCTAssertEqual(dx?.data, dxSeparate.data, "input gradient \(g) chunk \(chunk)")
             XCTAssertEqual(dw?.data, dwSeparate.data, "weight gradient \(g) chunk \(chunk)")
             // Each product alone, against the naive reference (the separate products above run the
@@ -164,12 +165,14 @@ final class Conv2dTests: XCTestCase {
             Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxReference)
             Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwReference)
             var onlyInput: Tensor? = dxStart, noWeight: Tensor? = nil
-            Conv2d.backward(dy, input: nil, weight: w, geometry: g, gradWeight: &noWeight, gradInput: &onlyInput)
+            Conv2d.backward(dy, input: nil, weight: w, geometry: g, context: context, gradWeight: &noWeight,
+                            gradInput: &onlyInput)
             assertClose(onlyInput ?? dxStart, dxReference, rtol: 1e-4, atol: 1e-5 * dxReference.maxAbs(),
                         "input gradient alone \(g)")
             XCTAssertNil(noWeight)
             var onlyWeight: Tensor? = dwStart, noInput: Tensor? = nil
-            Conv2d.backward(dy, input: x, weight: w, geometry: g, gradWeight: &onlyWeight, gradInput: &noInput)
+            Conv2d.backward(dy, input: x, weight: w, geometry: g, context: context, gradWeight: &onlyWeight,
+                            gradInput: &noInput)
             assertClose(onlyWeight ?? dwStart, dwReference, rtol: 1e-4, atol: 1e-5 * dwReference.maxAbs(),
                         "weight gradient alone \(g)")
         }
@@ -182,22 +185,23 @@ final class Conv2dTests: XCTestCase {
                                kernel: (3, 3), padding: (1, 1))
         let x = randomTensor(g.inputShape, seed: 1), w = randomTensor(g.weightShape, seed: 2)
         let dy = randomTensor(g.outputShape, seed: 3)
-        func run() -> (Tensor, Tensor, Tensor) {
+        func run(_ context: KernelContext) -> (Tensor, Tensor, Tensor) {
             var dx = Tensor(zeros: g.inputShape), dw = Tensor(zeros: g.weightShape)
-            Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
-            Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
-            return (Conv2d.forward(x, weight: w, bias: nil, geometry: g), dx, dw)
+            Conv2d.backwardInput(dy, weight: w, geometry: g, context: context, into: &dx)
+            Conv2d.backwardWeight(dy, input: x, geometry: g, context: context, into: &dw)
+            return (Conv2d.forward(x, weight: w, bias: nil, geometry: g, context: context), dx, dw)
         }
         let threads = Parallel.threadCount
-        defer { Conv2d.winograd = nil; setThreadCount(threads) }
-        Conv2d.winograd = false
-        let im2col = run()
-        Conv2d.winograd = true
-        XCTAssertTrue(Conv2d.useWinograd(g))
+        defer { setThreadCount(threads) }
+        let im2colContext = KernelContext(), winograd = KernelContext()
+        im2colContext.winograd = false
+        winograd.winograd = true
+        let im2col = run(im2colContext)
+        XCTAssertTrue(Conv2d.useWinograd(g, winograd))
         setThreadCount(2)
-        let two = run()
+        let two = run(winograd)
         setThreadCount(1)
-        let one = run()
+        let one = run(winograd)
         assertClose(two.0, im2col.0, atol: 1e-5 * im2col.0.maxAbs(), "forward")
         assertClose(two.1, im2col.1, atol: 1e-5 * im2col.1.maxAbs(), "input gradient")
         assertClose(two.2, im2col.2, atol: 1e-5 * im2col.2.maxAbs(), "weight gradient")
@@ -210,6 +214,7 @@ final class Conv2dTests: XCTestCase {
     /// from non-zero gradients, since it must accumulate. `relativeFloor` puts the absolute floor at
     /// 1e-5 of the largest expected value instead of 1e-5.
     private func checkAgainstReference(_ g: Conv2dGeometry, seed index: Int, relativeFloor: Bool = false,
+                                       context: KernelContext = KernelContext(),
                                        file: StaticString = #filePath, line: UInt = #line) {
         func check(_ actual: Tensor, _ expected: Tensor, _ what: String) {
             let atol: Float = relativeFloor ? 1e-5 * max(1, expected.maxAbs()) : 1e-5
@@ -219,18 +224,18 @@ final class Conv2dTests: XCTestCase {
         let w = randomTensor(g.weightShape, seed: UInt64(index + 100))
         let b = randomTensor([g.outChannels], seed: UInt64(index + 200))
         let dy = randomTensor(g.outputShape, seed: UInt64(index + 300))
-        check(Conv2d.forward(x, weight: w, bias: b, geometry: g),
+        check(Conv2d.forward(x, weight: w, bias: b, geometry: g, context: context),
               Conv2dReference.forward(x, weight: w, bias: b, geometry: g), "forward")
 
         let start = randomTensor(g.inputShape, seed: 7)
         var dx = start, dxRef = start
-        Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx)
+        Conv2d.backwardInput(dy, weight: w, geometry: g, context: context, into: &dx)
         Conv2dReference.backwardInput(dy, weight: w, geometry: g, into: &dxRef)
         check(dx, dxRef, "backward input")
 
         let wStart = randomTensor(g.weightShape, seed: 8)
         var dw = wStart, dwRef = wStart
-        Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw)
+        Conv2d.backwardWeight(dy, input: x, geometry: g, context: context, into: &dw)
         Conv2dReference.backwardWeight(dy, input: x, geometry: g, into: &dwRef)
         check(dw, dwRef, "backward weight")
 

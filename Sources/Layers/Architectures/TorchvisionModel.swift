@@ -19,6 +19,8 @@ public final class TorchvisionModel: Module {
         }
     }
     private let pipeline: [any Module]
+    /// Every layer of the model runs with it (kernels, recording, the forward observer).
+    public let context = ExecutionContext()
 
     public init(typeName: String, children: [(String, any Module)], stepsAfter: [Int: [any Module]] = [:]) {
         precondition(stepsAfter.keys.allSatisfy { children.indices.contains($0) },
@@ -34,6 +36,12 @@ public final class TorchvisionModel: Module {
             pipeline += stepsAfter[index] ?? []
         }
         self.pipeline = pipeline
+        use(context)
+    }
+
+    /// Its children's layers and the unregistered steps between them.
+    public func use(_ context: ExecutionContext) {
+        for step in pipeline { step.use(context) }
     }
 
     /// The registered child called `name`, as torchvision's attribute access (`model.fc`).

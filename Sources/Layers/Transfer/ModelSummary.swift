@@ -32,7 +32,7 @@ public struct ModelSummary {
         var shapes: [ObjectIdentifier: [Int]] = [:]
         let modes = model.namedModules().map { ($0.module, $0.module.isTraining) }
         model.eval()
-        ForwardHooks.observing({ module, output in
+        model.context.observing({ module, output in
             shapes[ObjectIdentifier(module)] = Array(output.shape.dropFirst())
         }) {
             _ = model.forward(Tensor(zeros: [1, 3, size, size]))

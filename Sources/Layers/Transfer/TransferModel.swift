@@ -20,6 +20,8 @@ public final class TransferModel: Module {
     /// Every state-dict key of the uncut torchvision network, so that loading its checkpoint can tell
     /// keys of cut-off children (fc, classifier) from keys of another architecture.
     let torchvisionKeys: Set<String>
+    /// Every layer of the model runs with it (kernels, recording, the forward observer).
+    public let context = ExecutionContext()
 
     init(architecture: String, version: FastaiVersion, body: Sequential, head: Sequential, groups: [LayerGroup],
          torchvisionKeys: Set<String>) {
@@ -29,6 +31,7 @@ public final class TransferModel: Module {
         self.head = head
         self.groups = groups
         self.torchvisionKeys = torchvisionKeys
+        use(context)
     }
 
     public var children: [(name: String, module: any Module)] {

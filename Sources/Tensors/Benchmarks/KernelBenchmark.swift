@@ -36,8 +36,9 @@ public enum KernelBenchmark {
     }
 
     /// Runs the three conv products of every shape; `report` is called as each result is ready.
+    /// Every case runs with `context` (its algorithm choices, and scratch reused between runs as a model reuses it).
     public static func run(batch: Int = 32, imageSize: Int = 224, threads: Int = 2, repeats: Int = 3,
-                           report: (KernelBenchmarkResult) -> Void) {
+                           context: KernelContext = KernelContext(), report: (KernelBenchmarkResult) -> Void) {
         setThreadCount(threads)
         var rng = RandomGenerator(seed: 1, purpose: "bench")
         for (name, g) in resnet18Geometries(batch: batch, imageSize: imageSize) {
@@ -49,11 +50,11 @@ public enum KernelBenchmark {
             var dx = Tensor(zeros: g.inputShape)
             var dw = Tensor(zeros: g.weightShape)
             let cases: [(String, () -> Void, GEMMShape)] = [
-                ("conv_forward", { _ = Conv2d.forward(x, weight: w, bias: nil, geometry: g) },
+                ("conv_forward", { _ = Conv2d.forward(x, weight: w, bias: nil, geometry: g, context: context) },
                  GEMMShape(m: g.outChannels, n: columns, k: g.patchSize)),
-                ("conv_backward_input", { Conv2d.backwardInput(dy, weight: w, geometry: g, into: &dx) },
+                ("conv_backward_input", { Conv2d.backwardInput(dy, weight: w, geometry: g, context: context, into: &dx) },
                  GEMMShape(transA: true, m: g.patchSize, n: columns, k: g.outChannels)),
-                ("conv_backward_weight", { Conv2d.backwardWeight(dy, input: x, geometry: g, into: &dw) },
+                ("conv_backward_weight", { Conv2d.backwardWeight(dy, input: x, geometry: g, context: context, into: &dw) },
                  GEMMShape(transB: true, m: g.outChannels, n: g.patchSize, k: columns)),
             ]
             for (op, run, gemm) in cases {

@@ -6,21 +6,16 @@
 // one whose input plane fits in the kernel window to UnrolledConv2d.
 
 public enum Conv2d {
-    /// Upper bound on the floats of one column buffer; chunks of images are sized to fit.
-    nonisolated(unsafe) public static var workspaceLimit = 1 << 25
-    /// Output planes at least this large get one GEMM per image inside a chunk instead of one wide
-    /// GEMM followed by a scatter into NCHW.
-    nonisolated(unsafe) public static var directPlane = 512
-
     /// `prepared` is `prepare(weight, geometry:)` of this weight, kept by a caller that runs the same
-    /// weight more than once; nil prepares it on the fly.
+    /// weight more than once; nil prepares it on the fly. `context` chooses the algorithm and holds
+    /// the scratch buffers: a model passes its own, a single call may use a fresh one.
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
-                               prepared: Tensor? = nil) -> Tensor {
+                               prepared: Tensor? = nil, context c: KernelContext = KernelContext()) -> Tensor {
         checkShapes(input: input, weight: weight, bias: bias, g)
         var output = Tensor(uninitializedShape: g.outputShape) { y in
             input.withUnsafePointer { x in
                 weight.withUnsafePointer { w in
-                    withPrepared(prepared, g) { u in forward(x, w, u, y, g) }
+                    withPrepared(prepared, g, c) { u in forward(x, w, u, y, g, c) }
                 }
             }
         }
@@ -30,13 +25,14 @@ public enum Conv2d {
 
     /// gradInput += ∂L/∂input.
     public static func backwardInput(_ gradOutput: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
-                                     prepared: Tensor? = nil, into gradInput: inout Tensor) {
+                                     prepared: Tensor? = nil, context c: KernelContext = KernelContext(),
+                                     into gradInput: inout Tensor) {
         precondition(gradOutput.shape == g.outputShape && gradInput.shape == g.inputShape
                      && weight.shape == g.weightShape, "conv2d backward-input shapes do not match \(g)")
         gradOutput.withUnsafePointer { dy in
             weight.withUnsafePointer { w in
                 gradInput.withUnsafeMutablePointer { dx in
-                    withPrepared(prepared, g) { u in backwardInput(dy, w, u, dx, g) }
+                    withPrepared(prepared, g, c) { u in backwardInput(dy, w, u, dx, g, c) }
                 }
             }
         }
@@ -46,23 +42,24 @@ public enum Conv2d {
     /// be), gradInput += ∂L/∂input when given. Winograd transforms gradOutput once for both; the
     /// other kernels run `backwardWeight` and `backwardInput`.
     public static func backward(_ gradOutput: Tensor, input: Tensor?, weight: Tensor, geometry g: Conv2dGeometry,
-                                prepared: Tensor? = nil, gradWeight: inout Tensor?, gradInput: inout Tensor?) {
+                                prepared: Tensor? = nil, context c: KernelContext = KernelContext(),
+                                gradWeight: inout Tensor?, gradInput: inout Tensor?) {
         precondition(gradOutput.shape == g.outputShape && weight.shape == g.weightShape
                      && (gradWeight == nil || (gradWeight?.shape == g.weightShape && input?.shape == g.inputShape))
                      && (gradInput == nil || gradInput?.shape == g.inputShape),
                      "conv2d backward shapes do not match \(g)")
         gradOutput.withUnsafePointer { dy in
             weight.withUnsafePointer { w in
-                withPrepared(prepared, g) { u in
+                withPrepared(prepared, g, c) { u in
                     withOptionalPointer(input) { x in
                         withOptionalPointer(&gradWeight) { dw in
                             withOptionalPointer(&gradInput) { dx in
-                                if useWinograd(g) && !useUnrolled(g) {
-                                    Winograd3x3.backward(dy, x, w, u, weightGradient: dw, inputGradient: dx, g)
+                                if useWinograd(g, c) && !useUnrolled(g, c) {
+                                    Winograd3x3.backward(dy, x, w, u, weightGradient: dw, inputGradient: dx, g, c)
                                     return
                                 }
-                                if let dw, let x { backwardWeight(dy, x, dw, g) }
-                                if let dx { backwardInput(dy, w, u, dx, g) }
+                                if let dw, let x { backwardWeight(dy, x, dw, g, c) }
+                                if let dx { backwardInput(dy, w, u, dx, g, c) }
                             }
                         }
                     }
@@ -83,19 +80,21 @@ public enum Conv2d {
 
     /// The weight in the form this geometry's kernel multiplies by (the unrolled matrix, Winograd's
     /// transformed filters), or nil when the kernel uses the weight as it is.
-    public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry) -> Tensor? {
+    public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry,
+                               context c: KernelContext = KernelContext()) -> Tensor? {
         var none: Tensor?
-        return prepare(weight, geometry: g, reusing: &none)
+        return prepare(weight, geometry: g, context: c, reusing: &none)
     }
 
     /// `prepare`, taking an earlier prepared weight out of `storage` and overwriting it in place
     /// when its shape fits, so a layer that re-prepares every step does not allocate every step.
-    public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry, reusing storage: inout Tensor?) -> Tensor? {
+    public static func prepare(_ weight: Tensor, geometry g: Conv2dGeometry, context c: KernelContext = KernelContext(),
+                               reusing storage: inout Tensor?) -> Tensor? {
         precondition(weight.shape == g.weightShape, "conv2d weight \(weight.shape), expected \(g.weightShape)")
-        guard let shape = preparedShape(g) else { return nil }
+        guard let shape = preparedShape(g, context: c) else { return nil }
         func fill(_ u: UnsafeMutablePointer<Float>) {
             weight.withUnsafePointer { w in
-                if useUnrolled(g) {
+                if useUnrolled(g, c) {
                     UnrolledConv2d.unroll(w, g, into: u)
                 } else {
                     Winograd3x3.transformWeights(w, g, into: u)
@@ -110,28 +109,28 @@ public enum Conv2d {
     }
 
     /// The shape `prepare` gives for this geometry, nil when it prepares nothing.
-    public static func preparedShape(_ g: Conv2dGeometry) -> [Int]? {
-        if useUnrolled(g) { return UnrolledConv2d.unrolledShape(g) }
-        if useWinograd(g) { return Winograd3x3.transformedShape(g) }
+    public static func preparedShape(_ g: Conv2dGeometry, context c: KernelContext = KernelContext()) -> [Int]? {
+        if useUnrolled(g, c) { return UnrolledConv2d.unrolledShape(g) }
+        if useWinograd(g, c) { return Winograd3x3.transformedShape(g) }
         return nil
     }
 
-    private static func withPrepared<R>(_ prepared: Tensor?, _ g: Conv2dGeometry,
+    private static func withPrepared<R>(_ prepared: Tensor?, _ g: Conv2dGeometry, _ c: KernelContext,
                                         _ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let prepared, let shape = preparedShape(g) else { return body(nil) }
+        guard let prepared, let shape = preparedShape(g, context: c) else { return body(nil) }
         precondition(prepared.shape == shape, "prepared conv2d weight does not match \(g)")
         return prepared.withUnsafePointer { body($0) }
     }
 
     /// gradWeight += ∂L/∂weight.
     public static func backwardWeight(_ gradOutput: Tensor, input: Tensor, geometry g: Conv2dGeometry,
-                                      into gradWeight: inout Tensor) {
+                                      context c: KernelContext = KernelContext(), into gradWeight: inout Tensor) {
         precondition(gradOutput.shape == g.outputShape && input.shape == g.inputShape
                      && gradWeight.shape == g.weightShape, "conv2d backward-weight shapes do not match \(g)")
         gradOutput.withUnsafePointer { dy in
             input.withUnsafePointer { x in
                 gradWeight.withUnsafeMutablePointer { dw in
-                    backwardWeight(dy, x, dw, g)
+                    backwardWeight(dy, x, dw, g, c)
                 }
             }
         }
@@ -147,18 +146,18 @@ public enum Conv2d {
     // MARK: - Pointer kernels
 
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ u: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ c: KernelContext) {
         let plane = g.outputPlane
-        if DepthwiseConv2d.applies(to: g) && useDepthwise {
+        if DepthwiseConv2d.applies(to: g) && c.depthwise {
             DepthwiseConv2d.forward(x, w, y, g)
             return
         }
-        if useUnrolled(g) {
-            UnrolledConv2d.forward(x, w, u, y, g)
+        if useUnrolled(g, c) {
+            UnrolledConv2d.forward(x, w, u, y, g, c)
             return
         }
-        if useWinograd(g) {
-            Winograd3x3.forward(x, w, u, y, g)
+        if useWinograd(g, c) {
+            Winograd3x3.forward(x, w, u, y, g, c)
             return
         }
         if g.isPointwise && g.groups == 1 {
@@ -169,15 +168,15 @@ public enum Conv2d {
             }
             return
         }
-        if useImageParallel(g) {
+        if useImageParallel(g, c) {
             forwardImageParallel(x, w, y, g)
             return
         }
-        forEachChunk(g) { first, images in
+        forEachChunk(g, c) { first, images in
             let width = images * plane
-            let columns = Workspace.buffer(.columns, count: g.patchSize * width)
-            let direct = images == 1 || plane >= directPlane
-            let product = direct ? y : Workspace.buffer(.product, count: g.outChannels * width)
+            let columns = c.buffer(.columns, count: g.patchSize * width)
+            let direct = images == 1 || plane >= c.directPlane
+            let product = direct ? y : c.buffer(.product, count: g.outChannels * width)
             for group in 0..<g.groups {
                 Im2col.unfold(x, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
                               into: columns)
@@ -201,18 +200,18 @@ public enum Conv2d {
     }
 
     static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ u: UnsafePointer<Float>?,
-                              _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+                              _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ c: KernelContext) {
         let plane = g.outputPlane
-        if DepthwiseConv2d.applies(to: g) && useDepthwise {
+        if DepthwiseConv2d.applies(to: g) && c.depthwise {
             DepthwiseConv2d.backwardInput(dy, w, dx, g)
             return
         }
-        if useUnrolled(g) {
-            UnrolledConv2d.backwardInput(dy, w, u, dx, g)
+        if useUnrolled(g, c) {
+            UnrolledConv2d.backwardInput(dy, w, u, dx, g, c)
             return
         }
-        if useWinograd(g) {
-            Winograd3x3.backward(dy, nil, w, u, weightGradient: nil, inputGradient: dx, g)
+        if useWinograd(g, c) {
+            Winograd3x3.backward(dy, nil, w, u, weightGradient: nil, inputGradient: dx, g, c)
             return
         }
         if g.isPointwise && g.groups == 1 {
@@ -223,14 +222,14 @@ public enum Conv2d {
             }
             return
         }
-        if useImageParallel(g) {
+        if useImageParallel(g, c) {
             backwardInputImageParallel(dy, w, dx, g)
             return
         }
-        forEachChunk(g) { first, images in
+        forEachChunk(g, c) { first, images in
             let width = images * plane
-            let gathered = gatheredGradient(dy, g, firstImage: first, images: images)
-            let columns = Workspace.buffer(.columns, count: g.patchSize * width)
+            let gathered = gatheredGradient(dy, g, c, firstImage: first, images: images)
+            let columns = c.buffer(.columns, count: g.patchSize * width)
             for group in 0..<g.groups {
                 BLAS.sgemm(transA: true, m: g.patchSize, n: width, k: g.outPerGroup,
                            a: w + group * g.outPerGroup * g.patchSize, lda: g.patchSize,
@@ -243,18 +242,18 @@ public enum Conv2d {
     }
 
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+                               _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ c: KernelContext) {
         let plane = g.outputPlane
-        if DepthwiseConv2d.applies(to: g) && useDepthwise {
+        if DepthwiseConv2d.applies(to: g) && c.depthwise {
             DepthwiseConv2d.backwardWeight(dy, x, dw, g)
             return
         }
-        if useUnrolled(g) {
-            UnrolledConv2d.backwardWeight(dy, x, dw, g)
+        if useUnrolled(g, c) {
+            UnrolledConv2d.backwardWeight(dy, x, dw, g, c)
             return
         }
-        if useWinograd(g) {
-            Winograd3x3.backward(dy, x, nil, nil, weightGradient: dw, inputGradient: nil, g)
+        if useWinograd(g, c) {
+            Winograd3x3.backward(dy, x, nil, nil, weightGradient: dw, inputGradient: nil, g, c)
             return
         }
         if g.isPointwise && g.groups == 1 {
@@ -266,14 +265,14 @@ public enum Conv2d {
             }
             return
         }
-        if useImageParallel(g) {
+        if useImageParallel(g, c) {
             backwardWeightImageParallel(dy, x, dw, g)
             return
         }
-        forEachChunk(g) { first, images in
+        forEachChunk(g, c) { first, images in
             let width = images * plane
-            let gathered = gatheredGradient(dy, g, firstImage: first, images: images)
-            let columns = Workspace.buffer(.columns, count: g.patchSize * width)
+            let gathered = gatheredGradient(dy, g, c, firstImage: first, images: images)
+            let columns = c.buffer(.columns, count: g.patchSize * width)
             for group in 0..<g.groups {
                 Im2col.unfold(x, g, firstImage: first, images: images, firstChannel: group * g.inPerGroup,
                               into: columns)
@@ -362,45 +361,31 @@ public enum Conv2d {
         }
     }
 
-    /// Depthwise convolutions take the direct kernel; false sends them through im2col like any grouped
-    /// convolution (tests compare both).
-    nonisolated(unsafe) public static var useDepthwise = true
-
-    /// Forces off (false) or allows (nil or true) Winograd F(2×2, 3×3) for the shapes it applies
-    /// to; for tests and tuning.
-    nonisolated(unsafe) public static var winograd: Bool? = nil
-
-    static func useWinograd(_ g: Conv2dGeometry) -> Bool {
-        Winograd3x3.applies(to: g) && winograd != false
+    static func useWinograd(_ g: Conv2dGeometry, _ c: KernelContext) -> Bool {
+        Winograd3x3.applies(to: g) && c.winograd != false
     }
-
-    /// Forces off (false) or lets the geometry decide (nil) UnrolledConv2d; for tests and tuning.
-    nonisolated(unsafe) public static var unrolled: Bool? = nil
 
     /// Unrolled goes first: where both apply (3×3 stride 1 on a 2×2 or 1×1 plane) it does the same
     /// multiplies as Winograd without the transforms.
-    static func useUnrolled(_ g: Conv2dGeometry) -> Bool {
-        UnrolledConv2d.applies(to: g) && unrolled != false
+    static func useUnrolled(_ g: Conv2dGeometry, _ c: KernelContext) -> Bool {
+        UnrolledConv2d.applies(to: g) && c.unrolled != false
     }
-
-    /// Forces (true / false) or lets the heuristic choose (nil) the image-parallel path; for tests
-    /// and tuning.
-    nonisolated(unsafe) public static var imageParallel: Bool? = nil
 
     /// Image-parallel wins wherever one image's product is large enough to keep a core busy
     /// (measured on ResNet-18's shapes: +10–50% down to 14×14 planes, −15% at 7×7). Whole-network
     /// training at 64 px, where layer2's planes are 8×8, still gained from taking 8×8 in
     /// (alternating runs: 99–108 → 106–117 img/s); taking 4×4 in as well gained nothing more.
-    static func useImageParallel(_ g: Conv2dGeometry) -> Bool {
-        if let forced = imageParallel { return forced }
+    static func useImageParallel(_ g: Conv2dGeometry, _ c: KernelContext) -> Bool {
+        if let forced = c.imageParallel { return forced }
         return Parallel.threadCount > 1 && g.batch >= Parallel.threadCount && g.outputPlane >= 64
     }
 
     // MARK: - Helpers
 
-    /// Splits the batch into chunks whose column matrix fits `workspaceLimit`.
-    private static func forEachChunk(_ g: Conv2dGeometry, _ body: (_ first: Int, _ images: Int) -> Void) {
-        forEachChunk(batch: g.batch, floatsPerImage: g.patchSize * g.outputPlane, limit: workspaceLimit, body)
+    /// Splits the batch into chunks whose column matrix fits the context's `workspaceLimit`.
+    private static func forEachChunk(_ g: Conv2dGeometry, _ c: KernelContext,
+                                     _ body: (_ first: Int, _ images: Int) -> Void) {
+        forEachChunk(batch: g.batch, floatsPerImage: g.patchSize * g.outputPlane, limit: c.workspaceLimit, body)
     }
 
     /// Splits `batch` images into runs of as many as fit `limit` floats of workspace (at least one).
@@ -428,10 +413,10 @@ public enum Conv2d {
     }
 
     /// dy[first ..< first + images] as one (O, images · OH·OW) matrix: in place for a single image.
-    private static func gatheredGradient(_ dy: UnsafePointer<Float>, _ g: Conv2dGeometry, firstImage: Int,
-                                         images: Int) -> UnsafePointer<Float> {
+    private static func gatheredGradient(_ dy: UnsafePointer<Float>, _ g: Conv2dGeometry, _ c: KernelContext,
+                                         firstImage: Int, images: Int) -> UnsafePointer<Float> {
         if images == 1 { return dy + firstImage * g.outChannels * g.outputPlane }
-        let gathered = Workspace.buffer(.product, count: g.outChannels * images * g.outputPlane)
+        let gathered = c.buffer(.product, count: g.outChannels * images * g.outputPlane)
         gather(dy, g, firstImage: firstImage, images: images, into: gathered)
         return UnsafePointer(gathered)
     }

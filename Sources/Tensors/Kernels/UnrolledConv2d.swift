@@ -64,8 +64,8 @@ enum UnrolledConv2d {
 
     /// `prepared` is T already unrolled from w, or nil to unroll w here.
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ prepared: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-        let t = prepared ?? unrolledWeight(w, g)
+                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ context: KernelContext) {
+        let t = prepared ?? unrolledWeight(w, g, context)
         let rows = g.outChannels * g.outputPlane, columns = g.inChannels * g.inputPlane
         BLAS.sgemm(transB: true, m: g.batch, n: rows, k: columns, a: x, lda: columns, b: t, ldb: columns,
                    beta: 0, c: y, ldc: rows)
@@ -73,8 +73,8 @@ enum UnrolledConv2d {
 
     /// dx += ∂L/∂x.
     static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ prepared: UnsafePointer<Float>?,
-                              _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-        let t = prepared ?? unrolledWeight(w, g)
+                              _ dx: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ context: KernelContext) {
+        let t = prepared ?? unrolledWeight(w, g, context)
         let rows = g.outChannels * g.outputPlane, columns = g.inChannels * g.inputPlane
         BLAS.sgemm(m: g.batch, n: columns, k: rows, a: dy, lda: rows, b: t, ldb: columns,
                    beta: 1, c: dx, ldc: columns)
@@ -82,10 +82,10 @@ enum UnrolledConv2d {
 
     /// dw += ∂L/∂w: dT = dYᵀ X, then every tap sums the entries of dT it appears in.
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+                               _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ context: KernelContext) {
         let p = g.outputPlane, q = g.inputPlane, kernel = g.kernelHeight * g.kernelWidth
         let rows = g.outChannels * p, columns = g.inChannels * q
-        let dt = Workspace.buffer(.weightGradient, count: rows * columns)
+        let dt = context.buffer(.weightGradient, count: rows * columns)
         BLAS.sgemm(transA: true, m: rows, n: columns, k: g.batch, a: dy, lda: rows, b: x, ldb: columns,
                    beta: 0, c: dt, ldc: columns)
         let taps = taps(g)
@@ -106,8 +106,9 @@ enum UnrolledConv2d {
     }
 
     /// T unrolled into its workspace, for callers that did not keep it.
-    private static func unrolledWeight(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry) -> UnsafePointer<Float> {
-        let t = Workspace.buffer(.transformedWeights, count: g.outChannels * g.outputPlane * g.inChannels * g.inputPlane)
+    private static func unrolledWeight(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry,
+                                       _ context: KernelContext) -> UnsafePointer<Float> {
+        let t = context.buffer(.transformedWeights, count: g.outChannels * g.outputPlane * g.inChannels * g.inputPlane)
         unroll(w, g, into: t)
         return UnsafePointer(t)
     }

@@ -10,9 +10,6 @@
 // core, so the result does not depend on the thread count.
 
 enum Winograd3x3 {
-    /// Upper bound on the floats of V and M together for one chunk of images.
-    nonisolated(unsafe) static var chunkFloats = 1 << 22
-
     /// Grouped convolutions and tiny channel counts stay on im2col: their 16 products would be
     /// too thin to run near the GEMM's speed.
     static func applies(to g: Conv2dGeometry) -> Bool {
@@ -29,13 +26,13 @@ enum Winograd3x3 {
 
     /// `prepared` is U already transformed from w, or nil to transform w here.
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ prepared: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ c: KernelContext) {
         let tiles = Tiles(g)
-        let u = prepared ?? transformedWeights(w, g)
-        forEachChunk(g, tiles) { first, images in
+        let u = prepared ?? transformedWeights(w, g, c)
+        forEachChunk(g, tiles, c) { first, images in
             let t = images * tiles.perImage
-            let v = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
-            let m = Workspace.buffer(.product, count: 16 * g.outChannels * t)
+            let v = c.buffer(.columns, count: 16 * g.inChannels * t)
+            let m = c.buffer(.product, count: 16 * g.outChannels * t)
             transformInput(x, g, tiles, firstImage: first, images: images, into: v)
             products { xi in
                 BLAS.sgemmSerial(m: g.outChannels, n: t, k: g.inChannels,
@@ -51,18 +48,18 @@ enum Winograd3x3 {
     /// products start from the same dM = A dY Aᵀ, so a layer that needs both transforms dY once.
     static func backward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>?, _ w: UnsafePointer<Float>?,
                          _ prepared: UnsafePointer<Float>?, weightGradient dw: UnsafeMutablePointer<Float>?,
-                         inputGradient dx: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
+                         inputGradient dx: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry, _ c: KernelContext) {
         precondition(dw == nil || x != nil, "the weight gradient needs the input")
         precondition(dx == nil || prepared != nil || w != nil, "the input gradient needs the weight")
         let tiles = Tiles(g)
-        let u = dx == nil ? nil : prepared ?? w.map { transformedWeights($0, g) }
-        let du = dw == nil ? nil : Workspace.buffer(.weightGradient, count: 16 * g.outChannels * g.inChannels)
+        let u = dx == nil ? nil : prepared ?? w.map { transformedWeights($0, g, c) }
+        let du = dw == nil ? nil : c.buffer(.weightGradient, count: 16 * g.outChannels * g.inChannels)
         var firstChunk = true
-        forEachChunk(g, tiles) { first, images in
+        forEachChunk(g, tiles, c) { first, images in
             let t = images * tiles.perImage
             // V, then dV once V is used up, share one buffer.
-            let columns = Workspace.buffer(.columns, count: 16 * g.inChannels * t)
-            let dm = Workspace.buffer(.product, count: 16 * g.outChannels * t)
+            let columns = c.buffer(.columns, count: 16 * g.inChannels * t)
+            let dm = c.buffer(.product, count: 16 * g.outChannels * t)
             transformOutputGradient(dy, g, tiles, firstImage: first, images: images, into: dm)
             if let du, let x {
                 transformInput(x, g, tiles, firstImage: first, images: images, into: columns)
@@ -89,8 +86,9 @@ enum Winograd3x3 {
     }
 
     /// U for w in the workspace.
-    private static func transformedWeights(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry) -> UnsafePointer<Float> {
-        let u = Workspace.buffer(.transformedWeights, count: 16 * g.outChannels * g.inChannels)
+    private static func transformedWeights(_ w: UnsafePointer<Float>, _ g: Conv2dGeometry,
+                                           _ c: KernelContext) -> UnsafePointer<Float> {
+        let u = c.buffer(.transformedWeights, count: 16 * g.outChannels * g.inChannels)
         transformWeights(w, g, into: u)
         return UnsafePointer(u)
     }
@@ -114,9 +112,10 @@ enum Winograd3x3 {
         }
     }
 
-    private static func forEachChunk(_ g: Conv2dGeometry, _ tiles: Tiles, _ body: (_ first: Int, _ images: Int) -> Void) {
+    private static func forEachChunk(_ g: Conv2dGeometry, _ tiles: Tiles, _ c: KernelContext,
+                                     _ body: (_ first: Int, _ images: Int) -> Void) {
         Conv2d.forEachChunk(batch: g.batch, floatsPerImage: 16 * (g.inChannels + g.outChannels) * tiles.perImage,
-                            limit: chunkFloats, body)
+                            limit: c.winogradChunkFloats, body)
     }
 
     /// The 16 independent products, each on one core.
