@@ -45,44 +45,55 @@ struct DiskUnpacker {
 
         var policy = EntryPolicy(archive: archive)
         var summary = ExtractionSummary(files: 0, bytes: 0)
-        while true {
-            var entry: OpaquePointer?
-            let status = archive_read_next_header(reader, &entry)
-            if status == ARCHIVE_EOF { break }
-            // WARN is a recoverable oddity (an unknown header field, say); anything worse stops the reading.
-            guard status >= ARCHIVE_WARN, let entry else {
-                throw ArchiveError.unreadable(archive: archive, entry: nil, detail: Self.message(reader))
-            }
-            let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-            let kind = EntryPolicy.Kind(fileType: UInt32(archive_entry_filetype(entry)),
-                                        symlink: archive_entry_symlink(entry).map { String(cString: $0) },
-                                        hardlink: archive_entry_hardlink(entry).map { String(cString: $0) })
-            if screensEntries {
-                let components = try policy.admit(path: path, kind: kind)
-                // `./` is the extraction folder itself, which exists already.
-                if components.isEmpty { continue }
-                archive_entry_set_pathname(entry, place(components))
-                if case .hardlink(let target) = kind, let linked = EntryPolicy.components(of: target) {
-                    archive_entry_set_hardlink(entry, place(linked))
-                }
-            }
-            let permissions = UInt32(archive_entry_perm(entry)) & 0o777
-            // Owner read/write (and search, for folders) so the tree can always be read and removed again.
-            archive_entry_set_perm(entry, mode_t(permissions | (kind == .directory ? 0o700 : 0o600)))
-            guard archive_write_header(writer, entry) >= ARCHIVE_WARN else {
-                throw ArchiveError.cannotWrite(archive: archive, entry: path, detail: Self.message(writer))
-            }
-            summary.bytes += try copyData(of: path, from: reader, to: writer)
-            guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else {
-                throw ArchiveError.cannotWrite(archive: archive, entry: path, detail: Self.message(writer))
-            }
-            if kind != .directory { summary.files += 1 }
+        while let entry = try nextEntry(from: reader) {
+            try extract(entry, from: reader, to: writer, policy: &policy, summary: &summary)
         }
         try policy.checkSymlinksStayInside()
         guard archive_write_close(writer) >= ARCHIVE_WARN else {
             throw ArchiveError.cannotWrite(archive: archive, entry: nil, detail: Self.message(writer))
         }
         return summary
+    }
+
+    /// The next entry's header, or nil at the end of the archive.
+    private func nextEntry(from reader: OpaquePointer) throws -> OpaquePointer? {
+        var entry: OpaquePointer?
+        let status = archive_read_next_header(reader, &entry)
+        if status == ARCHIVE_EOF { return nil }
+        // WARN is a recoverable oddity (an unknown header field, say); anything worse stops the reading.
+        guard status >= ARCHIVE_WARN, let entry else {
+            throw ArchiveError.unreadable(archive: archive, entry: nil, detail: Self.message(reader))
+        }
+        return entry
+    }
+
+    /// Has the policy admit the entry (placing it under the extraction folder), then writes it and its data.
+    private func extract(_ entry: OpaquePointer, from reader: OpaquePointer, to writer: OpaquePointer,
+                         policy: inout EntryPolicy, summary: inout ExtractionSummary) throws {
+        let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+        let kind = EntryPolicy.Kind(fileType: UInt32(archive_entry_filetype(entry)),
+                                    symlink: archive_entry_symlink(entry).map { String(cString: $0) },
+                                    hardlink: archive_entry_hardlink(entry).map { String(cString: $0) })
+        if screensEntries {
+            let components = try policy.admit(path: path, kind: kind)
+            // `./` is the extraction folder itself, which exists already.
+            if components.isEmpty { return }
+            archive_entry_set_pathname(entry, place(components))
+            if case .hardlink(let target) = kind, let linked = EntryPolicy.components(of: target) {
+                archive_entry_set_hardlink(entry, place(linked))
+            }
+        }
+        let permissions = UInt32(archive_entry_perm(entry)) & 0o777
+        // Owner read/write (and search, for folders) so the tree can always be read and removed again.
+        archive_entry_set_perm(entry, mode_t(permissions | (kind == .directory ? 0o700 : 0o600)))
+        guard archive_write_header(writer, entry) >= ARCHIVE_WARN else {
+            throw ArchiveError.cannotWrite(archive: archive, entry: path, detail: Self.message(writer))
+        }
+        summary.bytes += try copyData(of: path, from: reader, to: writer)
+        guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else {
+            throw ArchiveError.cannotWrite(archive: archive, entry: path, detail: Self.message(writer))
+        }
+        if kind != .directory { summary.files += 1 }
     }
 
     private func place(_ components: [String]) -> String {

@@ -171,9 +171,44 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             if !closed { close(fd) }
             unlink(temporary)
         }
+        let layout = Layout(count: paths.count, transforms: transforms)
+        let records = try writeRecords(fd: fd, temporary: temporary, paths: paths, transforms: transforms,
+                                       layout: layout, threads: threads)
+        try writeIndex(fd: fd, temporary: temporary, paths: paths, transforms: transforms, key: key, layout: layout,
+                       records: records)
+        close(fd)
+        closed = true
+        guard rename(temporary, file) == 0 else {
+            throw DataError.writeFailed(path: file, detail: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Where the parts of a cache file for `count` images go.
+    private struct Layout {
+        var count: Int
+        var recordSize: Int
+        var recordsOffset: Int
+        var trailerOffset: Int { recordsOffset + count * recordSize }
+
+        init(count: Int, transforms: Transforms) {
+            self.count = count
+            recordSize = transforms.size * transforms.maxPreparedSide * 3
+            recordsOffset = (DecodeCache.headerSize + 9 * count + 63) / 64 * 64
+        }
+    }
+
+    /// What `writeRecords` learnt of each image: status byte 1 and its dimensions, or why it failed.
+    private struct Records {
+        var status: [UInt8]
+        var dimensions: [UInt32]
+        var errors: [Error?]
+    }
+
+    /// Decodes every image into its slot.
+    private static func writeRecords(fd: Int32, temporary: String, paths: [String], transforms: Transforms,
+                                     layout: Layout, threads: Int) throws -> Records {
         let n = paths.count
-        let recordSize = transforms.size * transforms.maxPreparedSide * 3
-        let recordsOffset = (headerSize + 9 * n + 63) / 64 * 64
+        let recordSize = layout.recordSize, recordsOffset = layout.recordsOffset
         var status = [UInt8](repeating: 0, count: n)
         var dimensions = [UInt32](repeating: 0, count: 2 * n)
         var errors = [Error?](repeating: nil, count: n)
@@ -212,34 +247,45 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             if let writeFailure { throw DataError.writeFailed(path: temporary, detail: writeFailure) }
             start = end
         }
-        let skipped = (0..<n).compactMap { i in errors[i].map { SkippedFile(path: paths[i], reason: "\($0)") } }
+        return Records(status: status, dimensions: dimensions, errors: errors)
+    }
+
+    /// Everything around the records: header, status bytes, dimensions and the trailer; then the
+    /// file's final length, flushed to disk.
+    private static func writeIndex(fd: Int32, temporary: String, paths: [String], transforms: Transforms, key: UInt64,
+                                   layout: Layout, records: Records) throws {
+        let n = paths.count
+        let skipped = (0..<n).compactMap { i in records.errors[i].map { SkippedFile(path: paths[i], reason: "\($0)") } }
         let trailer: Data
-        do { trailer = try JSONEncoder().encode(skipped) } catch {
+        // Sorted keys: the same images give the same cache file in every process.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        do { trailer = try encoder.encode(skipped) } catch {
             throw DataError.writeFailed(path: temporary, detail: "cannot encode the skipped list")
         }
-        let trailerOffset = recordsOffset + n * recordSize
+        let trailerOffset = layout.trailerOffset
+        let header = headerBytes(key: key, transforms: transforms, layout: layout, trailerLength: trailer.count)
+        let ok = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, headerSize, 0) } == headerSize
+            && records.status.withUnsafeBytes { pwrite(fd, $0.baseAddress, n, off_t(headerSize)) } == n
+            && records.dimensions.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8 * n, off_t(headerSize + n)) } == 8 * n
+            && trailer.withUnsafeBytes { pwrite(fd, $0.baseAddress, trailer.count, off_t(trailerOffset)) } == trailer.count
+            && ftruncate(fd, off_t(trailerOffset + trailer.count)) == 0
+            && fsync(fd) == 0
+        guard ok else { throw DataError.writeFailed(path: temporary, detail: String(cString: strerror(errno))) }
+    }
+
+    private static func headerBytes(key: UInt64, transforms: Transforms, layout: Layout, trailerLength: Int) -> [UInt8] {
         var header = [UInt8](repeating: 0, count: headerSize)
         func put(_ value: UInt64, _ offset: Int) { for b in 0..<8 { header[offset + b] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(b))) } }
         func put32(_ value: UInt32, _ offset: Int) { for b in 0..<4 { header[offset + b] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(b))) } }
         header.replaceSubrange(0..<8, with: magic)
         put(key, 8)
-        put(UInt64(n), 16)
+        put(UInt64(layout.count), 16)
         put32(UInt32(transforms.size), 24)
         put32(UInt32(transforms.maxPreparedSide), 28)
-        put(UInt64(recordsOffset), 32)
-        put(UInt64(trailerOffset), 40)
-        put(UInt64(trailer.count), 48)
-        let ok = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, headerSize, 0) } == headerSize
-            && status.withUnsafeBytes { pwrite(fd, $0.baseAddress, n, off_t(headerSize)) } == n
-            && dimensions.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8 * n, off_t(headerSize + n)) } == 8 * n
-            && trailer.withUnsafeBytes { pwrite(fd, $0.baseAddress, trailer.count, off_t(trailerOffset)) } == trailer.count
-            && ftruncate(fd, off_t(trailerOffset + trailer.count)) == 0
-            && fsync(fd) == 0
-        guard ok else { throw DataError.writeFailed(path: temporary, detail: String(cString: strerror(errno))) }
-        close(fd)
-        closed = true
-        guard rename(temporary, file) == 0 else {
-            throw DataError.writeFailed(path: file, detail: String(cString: strerror(errno)))
-        }
+        put(UInt64(layout.recordsOffset), 32)
+        put(UInt64(layout.trailerOffset), 40)
+        put(UInt64(trailerLength), 48)
+        return header
     }
 }

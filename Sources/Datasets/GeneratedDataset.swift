@@ -96,37 +96,62 @@ public enum GeneratedDataset {
         let shape = shapes.firstIndex(of: parts.first ?? "") ?? 0
         let texture = textures.firstIndex(of: parts.last ?? "") ?? 0
         let w = Double(width), h = Double(height), side = min(w, h)
-        func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * Double(rng.nextUnitFloat()) }
-        func colour() -> (Double, Double, Double) { (uniform(0, 255), uniform(0, 255), uniform(0, 255)) }
-        func distance(_ a: (Double, Double, Double), _ b: (Double, Double, Double)) -> Double {
-            abs(a.0 - b.0) + abs(a.1 - b.1) + abs(a.2 - b.2)
-        }
-        /// A random colour at least `apart` (L1 over RGB) from each of `others`, or, if 64 tries find
-        /// none, the try farthest from its nearest other; bounded so drawing always ends.
-        func colour(apart: Double, from others: [(Double, Double, Double)]) -> (Double, Double, Double) {
-            var best = colour(), bestDistance = -1.0
-            for _ in 0..<64 {
-                let candidate = colour()
-                let nearest = others.map { distance($0, candidate) }.min() ?? .infinity
-                if nearest >= apart { return candidate }
-                if nearest > bestDistance { (best, bestDistance) = (candidate, nearest) }
-            }
-            return best
-        }
 
         // The pattern: a dark and a light shade of one random hue, so its stripes and checks are
         // contrasts of brightness that early filters pick up whatever the hue; which shade is which
         // is a coin toss, so a solid object is as often light as dark and its average brightness
         // says nothing about its class. The background is any colour apart from both, so the
         // outline is visible.
-        let hue = colour()
+        let hue = colour(&rng)
         var colourA = (hue.0 * 0.35, hue.1 * 0.35, hue.2 * 0.35)
         var colourB = (150 + hue.0 * 0.4, 150 + hue.1 * 0.4, 150 + hue.2 * 0.4)
-        let background = colour(apart: 130, from: [colourA, colourB])
+        let background = colour(apart: 130, from: [colourA, colourB], &rng)
         if rng.nextUnitFloat() < 0.5 { swap(&colourA, &colourB) }
 
-        // Background: a flat colour with a gentle brightness ramp in a random direction.
-        let ramp = uniform(-30, 30), rampAngle = uniform(0, 2 * Double.pi)
+        var canvas = rampedBackground(background, width: width, height: height, rng: &rng)
+        paintDistractors(on: &canvas, background: background, width: width, height: height, rng: &rng)
+
+        // The object: a large textured shape fully inside the frame. The texture period is a
+        // fraction of the image, not of the object, so it stays several pixels wide at 32 px.
+        let radius = side * uniform(0.3, 0.42, &rng)
+        let period = side * uniform(0.15, 0.2, &rng)
+        let object = Placed(shape: shape, texture: texture, cx: uniform(radius, w - radius, &rng),
+                            cy: uniform(radius, h - radius, &rng), radius: radius, angle: uniform(0, 2 * Double.pi, &rng),
+                            colourA: colourA, colourB: colourB, frequency: radius / period, phase: uniform(0, 1, &rng))
+        paint(object, on: &canvas, width: width, height: height)
+
+        return withNoise(canvas, width: width, height: height, rng: &rng)
+    }
+
+    private typealias Colour = (Double, Double, Double)
+
+    private static func uniform(_ a: Double, _ b: Double, _ rng: inout RandomGenerator) -> Double {
+        a + (b - a) * Double(rng.nextUnitFloat())
+    }
+
+    private static func colour(_ rng: inout RandomGenerator) -> Colour {
+        (uniform(0, 255, &rng), uniform(0, 255, &rng), uniform(0, 255, &rng))
+    }
+
+    /// A random colour at least `apart` (L1 over RGB) from each of `others`, or, if 64 tries find
+    /// none, the try farthest from its nearest other; bounded so drawing always ends.
+    private static func colour(apart: Double, from others: [Colour], _ rng: inout RandomGenerator) -> Colour {
+        func distance(_ a: Colour, _ b: Colour) -> Double { abs(a.0 - b.0) + abs(a.1 - b.1) + abs(a.2 - b.2) }
+        var best = colour(&rng), bestDistance = -1.0
+        for _ in 0..<64 {
+            let candidate = colour(&rng)
+            let nearest = others.map { distance($0, candidate) }.min() ?? .infinity
+            if nearest >= apart { return candidate }
+            if nearest > bestDistance { (best, bestDistance) = (candidate, nearest) }
+        }
+        return best
+    }
+
+    /// A flat colour with a gentle brightness ramp in a random direction.
+    private static func rampedBackground(_ background: Colour, width: Int, height: Int,
+                                         rng: inout RandomGenerator) -> [Double] {
+        let w = Double(width), h = Double(height)
+        let ramp = uniform(-30, 30, &rng), rampAngle = uniform(0, 2 * Double.pi, &rng)
         let (ca, sa) = (cos(rampAngle), sin(rampAngle))
         var canvas = [Double](repeating: 0, count: width * height * 3)
         for y in 0..<height {
@@ -138,27 +163,26 @@ public enum GeneratedDataset {
                 canvas[i + 2] = background.2 + t
             }
         }
+        return canvas
+    }
 
-        // Distractors: up to two small solid shapes, behind the object so its outline stays whole.
-        let distractors = Int(uniform(0, 3))
+    /// Up to two small solid shapes, painted before the object so its outline stays whole.
+    private static func paintDistractors(on canvas: inout [Double], background: Colour, width: Int, height: Int,
+                                         rng: inout RandomGenerator) {
+        let w = Double(width), h = Double(height), side = min(w, h)
+        let distractors = Int(uniform(0, 3, &rng))
         for _ in 0..<distractors {
-            let placed = Placed(shape: Int(uniform(0, Double(shapes.count))) % shapes.count, texture: 0,
-                                cx: uniform(0, w), cy: uniform(0, h), radius: side * uniform(0.05, 0.09),
-                                angle: uniform(0, 2 * Double.pi), colourA: colour(apart: 80, from: [background]),
+            let placed = Placed(shape: Int(uniform(0, Double(shapes.count), &rng)) % shapes.count, texture: 0,
+                                cx: uniform(0, w, &rng), cy: uniform(0, h, &rng), radius: side * uniform(0.05, 0.09, &rng),
+                                angle: uniform(0, 2 * Double.pi, &rng), colourA: colour(apart: 80, from: [background], &rng),
                                 colourB: background, frequency: 1, phase: 0)
             paint(placed, on: &canvas, width: width, height: height)
         }
+    }
 
-        // The object: a large textured shape fully inside the frame. The texture period is a
-        // fraction of the image, not of the object, so it stays several pixels wide at 32 px.
-        let radius = side * uniform(0.3, 0.42)
-        let period = side * uniform(0.15, 0.2)
-        let object = Placed(shape: shape, texture: texture, cx: uniform(radius, w - radius), cy: uniform(radius, h - radius),
-                            radius: radius, angle: uniform(0, 2 * Double.pi), colourA: colourA, colourB: colourB,
-                            frequency: radius / period, phase: uniform(0, 1))
-        paint(object, on: &canvas, width: width, height: height)
-
-        let noise = uniform(2, 5)
+    /// Mild Gaussian noise of a random strength, then rounding to bytes.
+    private static func withNoise(_ canvas: [Double], width: Int, height: Int, rng: inout RandomGenerator) -> RGBImage {
+        let noise = uniform(2, 5, &rng)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<pixels.count {
             pixels[i] = UInt8(max(0, min(255, (canvas[i] + noise * Double(rng.normal())).rounded())))

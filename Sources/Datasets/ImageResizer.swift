@@ -47,6 +47,14 @@ public enum ImageResizer {
         // Only the rows the vertical pass reads are resampled horizontally.
         let firstRow = vertical.first.min() ?? 0
         let lastRow = zip(vertical.first, vertical.count).map { $0 + $1 }.max() ?? 0
+        let middle = resampleRows(image, horizontal, width: width, firstRow: firstRow, lastRow: lastRow)
+        let pixels = resampleColumns(middle, vertical, firstRow: firstRow, width: width, height: height)
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The horizontal pass: source rows `firstRow..<lastRow` filtered to `width` pixels, as Float RGB.
+    private static func resampleRows(_ image: RGBImage, _ horizontal: Filter, width: Int, firstRow: Int,
+                                     lastRow: Int) -> [Float] {
         let rowStride = width * 3
         var middle = [Float](repeating: 0, count: max(0, lastRow - firstRow) * rowStride)
         image.pixels.withUnsafeBufferPointer { sourceBuffer in
@@ -76,6 +84,14 @@ public enum ImageResizer {
                 }
             }
         }
+        return middle
+    }
+
+    /// The vertical pass over the rows `resampleRows` made (the first being source row `firstRow`),
+    /// rounded to bytes.
+    private static func resampleColumns(_ middle: [Float], _ vertical: Filter, firstRow: Int, width: Int,
+                                        height: Int) -> [UInt8] {
+        let rowStride = width * 3
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         middle.withUnsafeBufferPointer { sourceBuffer in
             pixels.withUnsafeMutableBufferPointer { targetBuffer in
@@ -95,7 +111,7 @@ public enum ImageResizer {
                 }
             }
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return pixels
     }
 
     /// For each output pixel, the run of input pixels under its triangle filter and their

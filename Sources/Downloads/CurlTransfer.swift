@@ -44,6 +44,28 @@ enum CurlTransfer {
 
         let sink = TransferSink(handle: handle, url: url, partial: partial, resumeFrom: resumeFrom, progress: progress)
         let context = Unmanaged.passUnretained(sink).toOpaque()
+        if let failed = configure(handle, url: url, resumeFrom: resumeFrom, errorBuffer: errorBuffer, context: context) {
+            outcome.code = failed
+            outcome.detail = "libcurl rejected an option: " + String(cString: curl_easy_strerror(failed))
+            return outcome
+        }
+
+        outcome.code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        sink.closeFile()
+        var status = 0
+        _ = runner_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        outcome.status = sink.status ?? status
+        outcome.writeFailure = sink.writeFailure
+        outcome.resumedAt = sink.base
+        outcome.reportedStart = sink.reportedStart
+        let message = String(cString: errorBuffer)
+        outcome.detail = message.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : message
+        return outcome
+    }
+
+    /// Sets every option of the transfer; returns the first one libcurl rejected, if any.
+    private static func configure(_ handle: UnsafeMutableRawPointer, url: String, resumeFrom: Int64,
+                                  errorBuffer: UnsafeMutablePointer<CChar>, context: UnsafeMutableRawPointer) -> CURLcode? {
         var setup = [
             runner_curl_set_string(handle, CURLOPT_URL, url),
             runner_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1),
@@ -65,23 +87,7 @@ enum CurlTransfer {
         // default (no file://) is safe enough where this option is unknown.
         _ = runner_curl_set_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         if resumeFrom > 0 { setup.append(runner_curl_set_offset(handle, CURLOPT_RESUME_FROM_LARGE, curl_off_t(resumeFrom))) }
-        if let failed = setup.first(where: { $0 != CURLE_OK }) {
-            outcome.code = failed
-            outcome.detail = "libcurl rejected an option: " + String(cString: curl_easy_strerror(failed))
-            return outcome
-        }
-
-        outcome.code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
-        sink.closeFile()
-        var status = 0
-        _ = runner_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        outcome.status = sink.status ?? status
-        outcome.writeFailure = sink.writeFailure
-        outcome.resumedAt = sink.base
-        outcome.reportedStart = sink.reportedStart
-        let message = String(cString: errorBuffer)
-        outcome.detail = message.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : message
-        return outcome
+        return setup.first { $0 != CURLE_OK }
     }
 }
 

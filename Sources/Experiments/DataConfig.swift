@@ -120,84 +120,12 @@ public struct DataConfig: Equatable, Sendable {
 
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> DataConfig? {
         guard let f = r.fields(node, path, Key.self) else { return nil }
-        var source: Source?
-        if let n = f[.source] {
-            source = r.choice(n, f.path(.source), Source.self)
-        } else {
-            r.missing(.source, in: f, suggestion: "one of folder, csv, generated, url, fastai")
-        }
+        let source = readSource(f, r)
         let remote = readRemote(f, source, r)
-
-        var imagePath: String?
-        if source == .generated, f.has(.path) {
-            r.notApplicable(.path, in: f, because: "with generated data, which is drawn into data/generated/")
-        } else if let n = f[.path] {
-            imagePath = r.string(n, f.path(.path))
-            if let p = imagePath, source == .folder || source == .csv {
-                r.checkExists(p, n, f.path(.path), directory: true, what: "image folder",
-                              howToGet: DataConfig.knownDatasets.first { p.contains($0.marker) }?.instructions)
-            }
-        } else if source == .folder || source == .csv {
-            r.missing(.path, in: f, suggestion: "the folder that holds the images")
-        }
-        if case let .fastai(dataset)? = remote, imagePath == nil { imagePath = dataset.folder }
-
-        var labels: LabelsConfig?
-        if source == .generated {
-            if f.has(.labels) { r.notApplicable(.labels, in: f, because: "with generated data, which is labelled") }
-        } else if let n = f[.labels] {
-            labels = LabelsConfig.read(n, f.path(.labels), r)
-            if let from = labels?.from, let source {
-                let fromPath = f.path(.labels) + "from"
-                let at = n["from"] ?? n
-                if source == .csv, from != .csv {
-                    r.fail(at, fromPath, expected: "csv (source csv reads labels from its CSV)")
-                } else if source == .folder, from == .csv {
-                    r.fail(at, fromPath, expected: "folder or filename",
-                           suggestion: "labels from a CSV need `source: csv`")
-                }
-            }
-        } else if source == .csv {
-            r.missing(.labels, in: f, suggestion: "write labels: {from: csv, file: labels.csv}")
-        } else if case let .fastai(dataset)? = remote {
-            labels = dataset.labels
-        } else {
-            labels = .folder
-        }
-
-        var valid = Preset.valid
-        if case let .fastai(dataset)? = remote { valid = dataset.valid }
-        if let n = f[.valid], let v = ValidSplit.read(n, f.path(.valid), r) {
-            valid = v
-            let validNode = n
-            switch v {
-            case .folder where source == .csv || source == .generated:
-                r.fail(validNode, f.path(.valid), expected: "{pct, seed} or {csv_column}",
-                       suggestion: "a validation folder needs `source: folder`")
-            case .csvColumn where source != .csv && source != nil:
-                r.fail(validNode, f.path(.valid), expected: "{pct, seed}" + (source == .folder ? " or {folder}" : ""),
-                       suggestion: "a validation column needs `source: csv`")
-            default:
-                break
-            }
-        }
-
-        var generated: Generated?
-        let generatedKeys: [Key] = [.variant, .classes, .imagesPerClass]
-        if source == .generated {
-            var g = Preset.generated
-            if let n = f[.variant] { g.variant = r.choice(n, f.path(.variant), Generated.Variant.self) ?? g.variant }
-            if let n = f[.classes] { g.classes = r.int(n, f.path(.classes), min: 2, max: Generated.maxClasses) ?? g.classes }
-            if let n = f[.imagesPerClass] {
-                g.imagesPerClass = r.int(n, f.path(.imagesPerClass), min: 2, max: Generated.maxImagesPerClass)
-                    ?? g.imagesPerClass
-            }
-            generated = g
-        } else if source != nil {
-            for key in generatedKeys where f.has(key) {
-                r.notApplicable(key, in: f, because: "unless `source: generated`")
-            }
-        }
+        let imagePath = readImagePath(f, source, remote, r)
+        let labels = readLabels(f, source, remote, r)
+        let valid = readValid(f, source, remote, r)
+        let generated = readGenerated(f, source, r)
 
         let defaultSize = source == .generated ? Preset.generatedImageSize : Preset.imageSize
         return DataConfig(
@@ -215,6 +143,104 @@ public struct DataConfig: Equatable, Sendable {
             maxPixels: f[.maxPixels].flatMap { r.int($0, f.path(.maxPixels), min: 1) } ?? Preset.maxPixels,
             generated: generated,
             remote: remote)
+    }
+
+    private static func readSource(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader) -> Source? {
+        guard let n = f[.source] else {
+            r.missing(.source, in: f, suggestion: "one of folder, csv, generated, url, fastai")
+            return nil
+        }
+        return r.choice(n, f.path(.source), Source.self)
+    }
+
+    /// Required for folder and csv sources, refused for generated ones; a fastai dataset's own folder
+    /// when not given.
+    private static func readImagePath(_ f: ConfigReader.Fields<Key>, _ source: Source?, _ remote: Remote?,
+                                      _ r: ConfigReader) -> String? {
+        var imagePath: String?
+        if source == .generated, f.has(.path) {
+            r.notApplicable(.path, in: f, because: "with generated data, which is drawn into data/generated/")
+        } else if let n = f[.path] {
+            imagePath = r.string(n, f.path(.path))
+            if let p = imagePath, source == .folder || source == .csv {
+                r.checkExists(p, n, f.path(.path), directory: true, what: "image folder",
+                              howToGet: DataConfig.knownDatasets.first { p.contains($0.marker) }?.instructions)
+            }
+        } else if source == .folder || source == .csv {
+            r.missing(.path, in: f, suggestion: "the folder that holds the images")
+        }
+        if case let .fastai(dataset)? = remote, imagePath == nil { imagePath = dataset.folder }
+        return imagePath
+    }
+
+    /// Refused for generated data and required for csv; otherwise a fastai dataset's own labels or
+    /// folder names when not given.
+    private static func readLabels(_ f: ConfigReader.Fields<Key>, _ source: Source?, _ remote: Remote?,
+                                   _ r: ConfigReader) -> LabelsConfig? {
+        if source == .generated {
+            if f.has(.labels) { r.notApplicable(.labels, in: f, because: "with generated data, which is labelled") }
+            return nil
+        }
+        guard let n = f[.labels] else {
+            if source == .csv {
+                r.missing(.labels, in: f, suggestion: "write labels: {from: csv, file: labels.csv}")
+                return nil
+            }
+            if case let .fastai(dataset)? = remote { return dataset.labels }
+            return .folder
+        }
+        let labels = LabelsConfig.read(n, f.path(.labels), r)
+        if let from = labels?.from, let source {
+            let fromPath = f.path(.labels) + "from"
+            let at = n["from"] ?? n
+            if source == .csv, from != .csv {
+                r.fail(at, fromPath, expected: "csv (source csv reads labels from its CSV)")
+            } else if source == .folder, from == .csv {
+                r.fail(at, fromPath, expected: "folder or filename",
+                       suggestion: "labels from a CSV need `source: csv`")
+            }
+        }
+        return labels
+    }
+
+    /// A validation folder needs a folder source and a validation column a csv one.
+    private static func readValid(_ f: ConfigReader.Fields<Key>, _ source: Source?, _ remote: Remote?,
+                                  _ r: ConfigReader) -> ValidSplit {
+        var valid = Preset.valid
+        if case let .fastai(dataset)? = remote { valid = dataset.valid }
+        guard let n = f[.valid], let v = ValidSplit.read(n, f.path(.valid), r) else { return valid }
+        switch v {
+        case .folder where source == .csv || source == .generated:
+            r.fail(n, f.path(.valid), expected: "{pct, seed} or {csv_column}",
+                   suggestion: "a validation folder needs `source: folder`")
+        case .csvColumn where source != .csv && source != nil:
+            r.fail(n, f.path(.valid), expected: "{pct, seed}" + (source == .folder ? " or {folder}" : ""),
+                   suggestion: "a validation column needs `source: csv`")
+        default:
+            break
+        }
+        return v
+    }
+
+    /// `variant`, `classes` and `images_per_class` for generated data; refused with other sources.
+    private static func readGenerated(_ f: ConfigReader.Fields<Key>, _ source: Source?,
+                                      _ r: ConfigReader) -> Generated? {
+        guard source == .generated else {
+            if source != nil {
+                for key in [Key.variant, .classes, .imagesPerClass] where f.has(key) {
+                    r.notApplicable(key, in: f, because: "unless `source: generated`")
+                }
+            }
+            return nil
+        }
+        var g = Preset.generated
+        if let n = f[.variant] { g.variant = r.choice(n, f.path(.variant), Generated.Variant.self) ?? g.variant }
+        if let n = f[.classes] { g.classes = r.int(n, f.path(.classes), min: 2, max: Generated.maxClasses) ?? g.classes }
+        if let n = f[.imagesPerClass] {
+            g.imagesPerClass = r.int(n, f.path(.imagesPerClass), min: 2, max: Generated.maxImagesPerClass)
+                ?? g.imagesPerClass
+        }
+        return g
     }
 
     /// `url` (+ `sha256`) for a url source, `name` for a fastai one; refused with other sources.

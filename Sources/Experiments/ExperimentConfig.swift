@@ -31,13 +31,7 @@ public struct ExperimentConfig: Equatable, Sendable {
         }
         guard let f = r.fields(root, ConfigPath(), Key.self) else { return nil }
 
-        var version: Int?
-        if let n = f.raw(.version) {
-            version = r.int(n, f.path(.version), min: currentVersion, max: currentVersion)
-        } else {
-            r.missing(.version, in: f, suggestion: "add `version: \(currentVersion)` at the top")
-        }
-
+        let version = readVersion(f, r)
         let name = f[.name].flatMap {
             r.fileName($0, f.path(.name), extra: "._-", maxBytes: 100, names: "the run directory")
         } ?? defaultName
@@ -52,28 +46,44 @@ public struct ExperimentConfig: Equatable, Sendable {
         } else {
             r.missing(.model, in: f, suggestion: "at least `model: {arch: resnet34}`")
         }
-        // The runner sizes the head from the data, so a different `model.classes` would be ignored.
-        if let generated = data?.generated, let classes = model?.classes, classes != generated.classes,
-           let n = f[.model]?["classes"] {
-            r.fail(n, f.path(.model) + "classes",
-                   expected: "\(generated.classes), the generated dataset's data.classes (or no `classes`)",
-                   suggestion: "the data decides the class count; remove `model.classes` or change `data.classes`")
-        }
+        checkClasses(f, r, data: data, model: model)
         let train = f[.train].map { TrainConfig.read($0, f.path(.train), r, preset: preset) }
             ?? TrainConfig.defaults(preset)
         let schedule = readSchedule(f, r, preset: preset, model: model)
         let pretrain = f[.pretrain].flatMap {
             PretrainConfig.read($0, f.path(.pretrain), r, preset: preset, dataNode: f[.data])
         }
-        if model?.weights == .pretrain, !f.has(.pretrain), let n = f[.model]?["weights"] {
-            r.fail(n, f.path(.model) + "weights", expected: "a .safetensors path or `none` without a `pretrain` section",
-                   suggestion: "add a top-level `pretrain:` section (its data, epochs and lr) to train the body first")
-        }
+        checkPretrainWeights(f, r, model: model)
         let sweep = f[.sweep].flatMap { SweepConfig.read($0, f.path(.sweep), r) }
 
         guard let version, let data, let model, let schedule else { return nil }
         return ExperimentConfig(version: version, name: name, seed: seed, preset: preset, data: data, model: model,
                                 train: train, schedule: schedule, pretrain: pretrain, sweep: sweep)
+    }
+
+    private static func readVersion(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader) -> Int? {
+        guard let n = f.raw(.version) else {
+            r.missing(.version, in: f, suggestion: "add `version: \(currentVersion)` at the top")
+            return nil
+        }
+        return r.int(n, f.path(.version), min: currentVersion, max: currentVersion)
+    }
+
+    /// The runner sizes the head from the data, so a different `model.classes` would be ignored.
+    private static func checkClasses(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader, data: DataConfig?,
+                                     model: ModelConfig?) {
+        guard let generated = data?.generated, let classes = model?.classes, classes != generated.classes,
+              let n = f[.model]?["classes"] else { return }
+        r.fail(n, f.path(.model) + "classes",
+               expected: "\(generated.classes), the generated dataset's data.classes (or no `classes`)",
+               suggestion: "the data decides the class count; remove `model.classes` or change `data.classes`")
+    }
+
+    /// `weights: pretrain` starts the body from the `pretrain` section's result, so it needs one.
+    private static func checkPretrainWeights(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader, model: ModelConfig?) {
+        guard model?.weights == .pretrain, !f.has(.pretrain), let n = f[.model]?["weights"] else { return }
+        r.fail(n, f.path(.model) + "weights", expected: "a .safetensors path or `none` without a `pretrain` section",
+               suggestion: "add a top-level `pretrain:` section (its data, epochs and lr) to train the body first")
     }
 
     private static func readSchedule(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader, preset: Preset,

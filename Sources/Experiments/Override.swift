@@ -58,50 +58,71 @@ public struct Override: Equatable, Sendable, CustomStringConvertible {
             return
         }
         let rest = components.dropFirst()
-        let here = walked + key
         switch schema {
         case .fields:
-            guard let child = schema.child(key) else {
-                throw override.error(here, expected: "a key of \(walked.isEmpty ? "the file" : "`\(walked)`")",
-                                     found: "`\(key)`", problem: "no key `\(here)` in the experiment file",
-                                     suggestion: Suggestion.text(for: key, in: schema.keyNames, noun: "valid keys"))
-            }
-            // A scalar shorthand (`augment: standard`) becomes a mapping when one of its keys is set.
-            var entries = node.entries ?? []
-            if node.entries == nil { node = ConfigNode(.mapping([]), at: override.location) }
-            if let i = entries.firstIndex(where: { $0.key == key }) {
-                try set(value, at: rest, in: &entries[i].value, schema: child, walked: here, override)
-            } else {
-                var fresh = rest.isEmpty ? value : ConfigNode(.mapping([]), at: override.location)
-                try set(value, at: rest, in: &fresh, schema: child, walked: here, override)
-                entries.append(.init(key: key, keyLocation: override.location, value: fresh))
-            }
-            node.kind = .mapping(entries)
+            try setField(value, key: key, rest: rest, in: &node, schema: schema, walked: walked, override)
         case let .list(item):
-            guard var items = node.items else {
-                throw override.error(here, expected: "a list at `\(walked)`", found: node.summary,
-                                     problem: "`\(walked)` is not a list in the file")
-            }
-            guard let index = Int(key), items.indices.contains(index) else {
-                throw override.error(here, expected: "an index from 0 to \(items.count - 1)", found: "`\(key)`",
-                                     problem: "`\(walked)` has \(items.count) \(items.count == 1 ? "entry" : "entries"); no index `\(key)`",
-                                     suggestion: Int(key) == nil ? "list entries are addressed by number, e.g. \(walked).0" : nil)
-            }
-            try set(value, at: rest, in: &items[index], schema: item, walked: here, override)
-            node.kind = .sequence(items)
+            try setListItem(value, key: key, rest: rest, in: &node, schema: item, walked: walked, override)
         case .value:
-            // Free-form values may only be walked where the file already has something.
-            if var items = node.items, let index = Int(key), items.indices.contains(index) {
-                try set(value, at: rest, in: &items[index], schema: .value, walked: here, override)
-                node.kind = .sequence(items)
-            } else if var entries = node.entries, let i = entries.firstIndex(where: { $0.key == key }) {
-                try set(value, at: rest, in: &entries[i].value, schema: .value, walked: here, override)
-                node.kind = .mapping(entries)
-            } else {
-                throw override.error(here, expected: "an existing element of `\(walked)`", found: "`\(key)`",
-                                     problem: "`\(walked)` has no element `\(key)`",
-                                     suggestion: "set the whole value: \(walked)=…")
-            }
+            try setExisting(value, key: key, rest: rest, in: &node, walked: walked, override)
+        }
+    }
+
+    /// Sets the key of a mapping the schema describes, adding it (and the mappings below it) if the file lacks it.
+    private static func setField(_ value: ConfigNode, key: String, rest: ArraySlice<String>, in node: inout ConfigNode,
+                                 schema: ConfigSchema, walked: ConfigPath, _ override: Override) throws(ConfigError) {
+        let here = walked + key
+        guard let child = schema.child(key) else {
+            throw override.error(here, expected: "a key of \(walked.isEmpty ? "the file" : "`\(walked)`")",
+                                 found: "`\(key)`", problem: "no key `\(here)` in the experiment file",
+                                 suggestion: Suggestion.text(for: key, in: schema.keyNames, noun: "valid keys"))
+        }
+        // A scalar shorthand (`augment: standard`) becomes a mapping when one of its keys is set.
+        var entries = node.entries ?? []
+        if node.entries == nil { node = ConfigNode(.mapping([]), at: override.location) }
+        if let i = entries.firstIndex(where: { $0.key == key }) {
+            try set(value, at: rest, in: &entries[i].value, schema: child, walked: here, override)
+        } else {
+            var fresh = rest.isEmpty ? value : ConfigNode(.mapping([]), at: override.location)
+            try set(value, at: rest, in: &fresh, schema: child, walked: here, override)
+            entries.append(.init(key: key, keyLocation: override.location, value: fresh))
+        }
+        node.kind = .mapping(entries)
+    }
+
+    /// Sets an entry of a list the schema describes; the index must exist in the file.
+    private static func setListItem(_ value: ConfigNode, key: String, rest: ArraySlice<String>,
+                                    in node: inout ConfigNode, schema item: ConfigSchema, walked: ConfigPath,
+                                    _ override: Override) throws(ConfigError) {
+        let here = walked + key
+        guard var items = node.items else {
+            throw override.error(here, expected: "a list at `\(walked)`", found: node.summary,
+                                 problem: "`\(walked)` is not a list in the file")
+        }
+        guard let index = Int(key), items.indices.contains(index) else {
+            throw override.error(here, expected: "an index from 0 to \(items.count - 1)", found: "`\(key)`",
+                                 problem: "`\(walked)` has \(items.count) \(items.count == 1 ? "entry" : "entries"); no index `\(key)`",
+                                 suggestion: Int(key) == nil ? "list entries are addressed by number, e.g. \(walked).0" : nil)
+        }
+        try set(value, at: rest, in: &items[index], schema: item, walked: here, override)
+        node.kind = .sequence(items)
+    }
+
+    /// Free-form values may only be walked where the file already has something.
+    private static func setExisting(_ value: ConfigNode, key: String, rest: ArraySlice<String>,
+                                    in node: inout ConfigNode, walked: ConfigPath,
+                                    _ override: Override) throws(ConfigError) {
+        let here = walked + key
+        if var items = node.items, let index = Int(key), items.indices.contains(index) {
+            try set(value, at: rest, in: &items[index], schema: .value, walked: here, override)
+            node.kind = .sequence(items)
+        } else if var entries = node.entries, let i = entries.firstIndex(where: { $0.key == key }) {
+            try set(value, at: rest, in: &entries[i].value, schema: .value, walked: here, override)
+            node.kind = .mapping(entries)
+        } else {
+            throw override.error(here, expected: "an existing element of `\(walked)`", found: "`\(key)`",
+                                 problem: "`\(walked)` has no element `\(key)`",
+                                 suggestion: "set the whole value: \(walked)=…")
         }
     }
 

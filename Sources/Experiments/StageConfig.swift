@@ -83,29 +83,20 @@ public struct StageConfig: Equatable, Sendable {
             r.missing(.lr, in: f, suggestion: "the \(preset.rawValue) preset has no default learning rate")
         }
 
+        let policy = readPolicy(f, r, preset: preset)
+
+        guard let freezeTo, let epochs, let lr else { return nil }
+        return StageConfig(name: name, freezeTo: freezeTo, epochs: epochs, lr: lr, policy: policy)
+    }
+
+    /// The policy's own settings, taken from the preset where not given; refused under another policy.
+    private static func readPolicy(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader, preset: Preset) -> Policy {
         let policyName: PolicyName? = f[.policy].map { r.choice($0, f.path(.policy), PolicyName.self) } ?? preset.policy
-        let policy: Policy
         switch policyName {
         case .oneCycle?:
             let div = f[.div].flatMap { r.number($0, f.path(.div), .positive) } ?? preset.div
-            var moms = preset.moms
-            if let n = f[.moms] {
-                // fastai1's one-cycle has a start and a middle momentum (it returns to the start);
-                // fastai2's combined_cos also takes the end. A third value under fastai1 would be ignored.
-                let counts = preset == .fastai2 ? [2, 3] : [2]
-                if let items = n.items, counts.contains(items.count) {
-                    moms = r.numbers(n, f.path(.moms), count: items.count, .unitOpen) ?? moms
-                    // fastai2 with two values ends where it started, as fastai1 does.
-                    if moms.count == 2 && preset == .fastai2 { moms.append(moms[0]) }
-                } else {
-                    r.fail(n, f.path(.moms), expected: preset == .fastai2
-                                ? "a list of 2 or 3 momentums in [0, 1): start, middle[, end]"
-                                : "a list of 2 momentums in [0, 1): start and middle (preset \(preset.rawValue))",
-                           suggestion: preset == .fastai2 ? "e.g. [0.95, 0.85, 0.95]"
-                                : "e.g. [0.95, 0.85]; an end momentum needs preset fastai2")
-                }
-            }
-            policy = .oneCycle(OneCycle(
+            let moms = f[.moms].map { readMoms($0, f, r, preset: preset) } ?? preset.moms
+            return .oneCycle(OneCycle(
                 pctStart: f[.pctStart].flatMap { r.number($0, f.path(.pctStart), .unitOpen) } ?? preset.pctStart,
                 div: div,
                 finalDiv: f[.finalDiv].flatMap { r.number($0, f.path(.finalDiv), .positive) }
@@ -115,13 +106,30 @@ public struct StageConfig: Equatable, Sendable {
             for key in [Key.pctStart, .div, .finalDiv, .moms] where f.has(key) {
                 r.notApplicable(key, in: f, because: "by policy \(other.rawValue)")
             }
-            policy = other == .constant ? .constant : .cosine
+            return other == .constant ? .constant : .cosine
         case nil:
-            policy = .constant
+            return .constant
         }
+    }
 
-        guard let freezeTo, let epochs, let lr else { return nil }
-        return StageConfig(name: name, freezeTo: freezeTo, epochs: epochs, lr: lr, policy: policy)
+    /// fastai1's one-cycle has a start and a middle momentum (it returns to the start); fastai2's
+    /// combined_cos also takes the end. A third value under fastai1 would be ignored, so it is refused.
+    private static func readMoms(_ n: ConfigNode, _ f: ConfigReader.Fields<Key>, _ r: ConfigReader,
+                                 preset: Preset) -> [Double] {
+        var moms = preset.moms
+        let counts = preset == .fastai2 ? [2, 3] : [2]
+        if let items = n.items, counts.contains(items.count) {
+            moms = r.numbers(n, f.path(.moms), count: items.count, .unitOpen) ?? moms
+            // fastai2 with two values ends where it started, as fastai1 does.
+            if moms.count == 2 && preset == .fastai2 { moms.append(moms[0]) }
+        } else {
+            r.fail(n, f.path(.moms), expected: preset == .fastai2
+                        ? "a list of 2 or 3 momentums in [0, 1): start, middle[, end]"
+                        : "a list of 2 momentums in [0, 1): start and middle (preset \(preset.rawValue))",
+                   suggestion: preset == .fastai2 ? "e.g. [0.95, 0.85, 0.95]"
+                        : "e.g. [0.95, 0.85]; an end momentum needs preset fastai2")
+        }
+        return moms
     }
 
     var node: ConfigNode {

@@ -175,20 +175,7 @@ final class TorchCheckpoint {
         let storage = reference.storage
         func bad(_ reason: String) -> WeightsError { .badTensor(path: path, key: key, reason: reason) }
         guard let location = locations[storage.key] else { throw bad("storage `\(storage.key)` has no bytes in the file") }
-        var count = 1
-        var last = reference.offset
-        for (size, stride) in zip(reference.shape, reference.strides) {
-            guard size >= 0, stride >= 0 else { throw bad("negative size or stride in \(reference.shape) / \(reference.strides)") }
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= Int(Int32.max) else { throw bad("shape \(reference.shape) is too large") }
-            count = product
-            if size > 0 {
-                let (reach, o1) = (size - 1).multipliedReportingOverflow(by: stride)
-                let (end, o2) = last.addingReportingOverflow(reach)
-                guard !o1, !o2 else { throw bad("strides \(reference.strides) overflow") }
-                last = end
-            }
-        }
+        let (count, last) = try Self.extent(of: reference, bad)
         // An empty view reads nothing; returning before the offset arithmetic keeps a huge offset
         // on an empty shape from overflowing.
         if count == 0 { return (Tensor(shape: reference.shape, data: []), storage.type) }
@@ -204,41 +191,67 @@ final class TorchCheckpoint {
         }
         let elementSize = storage.type.size
         let first = location.lowerBound + (storage.offset + reference.offset) * elementSize
-        let span = count == 0 ? 0 : last - reference.offset + 1
-        // Row-major exactly when each stride is the product of the later sizes (size-1 axes aside).
-        var expectedStride = 1
-        var contiguous = true
-        for (size, stride) in zip(reference.shape, reference.strides).reversed() where size != 1 {
-            if stride != expectedStride { contiguous = false }
-            expectedStride *= size
-        }
-        var raw = [UInt8]()
-        if !(contiguous && storage.type == .f32) {
-            raw = [UInt8](repeating: 0, count: span * elementSize)
-            try raw.withUnsafeMutableBytes {
-                try file.read(into: $0.baseAddress, offset: first, count: $0.count, what: "tensor `\(key)`")
-            }
-        }
         let dtype = storage.type
-        let shape = reference.shape
-        if contiguous && dtype == .f32 {
-            var failure: Error?
-            let tensor = Tensor(uninitializedShape: shape) { pointer in
-                do {
-                    try file.read(into: pointer, offset: first, count: count * 4, what: "tensor `\(key)`")
-                } catch {
-                    failure = error
-                }
-            }
-            if let failure { throw failure }
-            return (tensor, dtype)
+        if Self.isRowMajor(reference) && dtype == .f32 {
+            return (try readContiguous(shape: reference.shape, at: first, count: count, key: key), dtype)
         }
+        let span = count == 0 ? 0 : last - reference.offset + 1
+        var raw = [UInt8](repeating: 0, count: span * elementSize)
+        try raw.withUnsafeMutableBytes {
+            try file.read(into: $0.baseAddress, offset: first, count: $0.count, what: "tensor `\(key)`")
+        }
+        let shape = reference.shape
         let tensor = raw.withUnsafeBytes { bytes in
             Tensor(uninitializedShape: shape) { out in
                 Self.gather(bytes, type: storage.type, shape: shape, strides: reference.strides, into: out)
             }
         }
         return (tensor, dtype)
+    }
+
+    /// The view's element count and the storage index of its last element, both checked for overflow.
+    private static func extent(of reference: TensorReference,
+                               _ bad: (String) -> WeightsError) throws -> (count: Int, last: Int) {
+        var count = 1
+        var last = reference.offset
+        for (size, stride) in zip(reference.shape, reference.strides) {
+            guard size >= 0, stride >= 0 else { throw bad("negative size or stride in \(reference.shape) / \(reference.strides)") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= Int(Int32.max) else { throw bad("shape \(reference.shape) is too large") }
+            count = product
+            if size > 0 {
+                let (reach, o1) = (size - 1).multipliedReportingOverflow(by: stride)
+                let (end, o2) = last.addingReportingOverflow(reach)
+                guard !o1, !o2 else { throw bad("strides \(reference.strides) overflow") }
+                last = end
+            }
+        }
+        return (count, last)
+    }
+
+    /// Row-major exactly when each stride is the product of the later sizes (size-1 axes aside).
+    private static func isRowMajor(_ reference: TensorReference) -> Bool {
+        var expectedStride = 1
+        var contiguous = true
+        for (size, stride) in zip(reference.shape, reference.strides).reversed() where size != 1 {
+            if stride != expectedStride { contiguous = false }
+            expectedStride *= size
+        }
+        return contiguous
+    }
+
+    /// Float32 values stored in row-major order, read straight into the tensor.
+    private func readContiguous(shape: [Int], at first: Int, count: Int, key: String) throws -> Tensor {
+        var failure: Error?
+        let tensor = Tensor(uninitializedShape: shape) { pointer in
+            do {
+                try file.read(into: pointer, offset: first, count: count * 4, what: "tensor `\(key)`")
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return tensor
     }
 
     /// Row-major copy of a strided view whose first element is at byte 0 of `bytes`.

@@ -38,108 +38,144 @@ struct Unpickler {
         while true {
             let at = position
             let opcode = try byte()
-            switch opcode {
-            case 0x80: _ = try byte()                                  // PROTO
-            case 0x95: _ = try take(8)                                 // FRAME: a length hint only
-            case 0x2E:                                                 // STOP
+            if opcode == 0x2E {                                        // STOP
                 guard marks.isEmpty, stack.count == 1, let value = stack.last else {
                     throw fail(at, "STOP with \(stack.count) values on the stack")
                 }
                 return (value, position)
-            case 0x28:                                                 // MARK
-                guard marks.count < Self.maxNesting else { throw fail(at, "nesting deeper than \(Self.maxNesting)") }
-                marks.append(stack.count)
-            case 0x30: _ = try pop(at)                                 // POP
-            case 0x31: _ = try popMark(at)                             // POP_MARK
-            case 0x32: try push(try top(at), at)                       // DUP
-            case 0x4E: try push(.none, at)                             // NONE
-            case 0x88: try push(.bool(true), at)                       // NEWTRUE
-            case 0x89: try push(.bool(false), at)                      // NEWFALSE
-            case 0x4B: try push(.int(Int(try byte())), at)             // BININT1
-            case 0x4D: try push(.int(Int(try unsigned(2))), at)        // BININT2
-            case 0x4A: try push(.int(Int(Int32(truncatingIfNeeded: try unsigned(4)))), at)  // BININT
-            case 0x8A: try push(try long(count: Int(try byte()), at), at)                   // LONG1
-            case 0x8B: try push(try long(count: try length(4, at), at), at)                 // LONG4
-            case 0x47:                                                 // BINFLOAT, big-endian
-                let raw = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                try push(.float(Double(bitPattern: raw)), at)
-            case 0x58: try push(try text(try length(4, at), at), at)   // BINUNICODE
-            case 0x8C: try push(try text(Int(try byte()), at), at)     // SHORT_BINUNICODE
-            case 0x8D: try push(try text(try length(8, at), at), at)   // BINUNICODE8
-            case 0x54: try push(try latin1(try length(4, at)), at)     // BINSTRING (Python 2 str)
-            case 0x55: try push(try latin1(Int(try byte())), at)       // SHORT_BINSTRING
-            case 0x42: try push(.bytes(Array(try take(try length(4, at)))), at)   // BINBYTES
-            case 0x43: try push(.bytes(Array(try take(Int(try byte())))), at)     // SHORT_BINBYTES
-            case 0x8E: try push(.bytes(Array(try take(try length(8, at)))), at)   // BINBYTES8
-            case 0x29: try push(.tuple([]), at)                        // EMPTY_TUPLE
-            case 0x85: try push(.tuple([try pop(at)]), at)             // TUPLE1
-            case 0x86:                                                 // TUPLE2
-                let b = try pop(at), a = try pop(at)
-                try push(.tuple([a, b]), at)
-            case 0x87:                                                 // TUPLE3
-                let c = try pop(at), b = try pop(at), a = try pop(at)
-                try push(.tuple([a, b, c]), at)
-            case 0x74: try push(.tuple(try popMark(at)), at)           // TUPLE
-            case 0x5D: try push(.list(PickleList()), at)               // EMPTY_LIST
-            case 0x6C:                                                 // LIST
-                let list = PickleList()
-                try append(try popMark(at), to: list, at)
-                try push(.list(list), at)
-            case 0x7D: try push(.dict(PickleDict()), at)               // EMPTY_DICT
-            case 0x64:                                                 // DICT
-                let dict = PickleDict()
-                try setItems(try popMark(at), in: dict, at)
-                try push(.dict(dict), at)
-            case 0x61:                                                 // APPEND
-                let value = try pop(at)
-                guard case let .list(list) = try top(at) else { throw fail(at, "APPEND to a \(try top(at).kind)") }
-                try append([value], to: list, at)
-            case 0x65:                                                 // APPENDS
-                let values = try popMark(at)
-                guard case let .list(list) = try top(at) else { throw fail(at, "APPENDS to a \(try top(at).kind)") }
-                try append(values, to: list, at)
-            case 0x73:                                                 // SETITEM
-                let value = try pop(at), key = try pop(at)
-                guard case let .dict(dict) = try top(at) else { throw fail(at, "SETITEM on a \(try top(at).kind)") }
-                try setItems([key, value], in: dict, at)
-            case 0x75:                                                 // SETITEMS
-                let values = try popMark(at)
-                guard case let .dict(dict) = try top(at) else { throw fail(at, "SETITEMS on a \(try top(at).kind)") }
-                try setItems(values, in: dict, at)
-            case 0x63:                                                 // GLOBAL "module\nname\n"
-                let module = try line(at), name = try line(at)
-                try push(.global(try global(module, name, at)), at)
-            case 0x93:                                                 // STACK_GLOBAL
-                guard case let .string(name) = try pop(at), case let .string(module) = try pop(at) else {
-                    throw fail(at, "STACK_GLOBAL without two strings")
-                }
-                try push(.global(try global(module, name, at)), at)
-            case 0x52:                                                 // REDUCE
-                let arguments = try pop(at), callable = try pop(at)
-                guard case let .global(function) = callable, case let .tuple(args, _) = arguments else {
-                    throw fail(at, "REDUCE of a \(callable.kind) with \(arguments.kind) arguments")
-                }
-                try push(try call(function, args, at), at)
-            case 0x62:                                                 // BUILD: set an object's state
-                let state = try pop(at)
-                switch try top(at) {
-                case .dict, .tensor:
-                    // An OrderedDict's `_metadata` and a parameter's Python attributes: nothing Runner uses.
-                    _ = state
-                default:
-                    throw fail(at, "BUILD on a \(try top(at).kind)")
-                }
-            case 0x51:                                                 // BINPERSID
-                try push(try persistentLoad(try pop(at)), at)
-            case 0x71: try memoize(Int(try byte()), at)                // BINPUT
-            case 0x72: try memoize(Int(try unsigned(4)), at)           // LONG_BINPUT
-            case 0x94: try memoize(memo.count, at)                     // MEMOIZE
-            case 0x68: try push(try recall(Int(try byte()), at), at)   // BINGET
-            case 0x6A: try push(try recall(Int(try unsigned(4)), at), at) // LONG_BINGET
-            default:
+            }
+            let handled = try stackOpcode(opcode, at) || scalarOpcode(opcode, at) || containerOpcode(opcode, at)
+                || objectOpcode(opcode, at)
+            guard handled else {
                 throw fail(at, String(format: "opcode 0x%02X is not one torch.save writes", Int(opcode)))
             }
         }
+    }
+
+    // MARK: opcodes
+
+    /// Framing, marks, stack manipulation and the memo; false for any other opcode.
+    private mutating func stackOpcode(_ opcode: UInt8, _ at: Int) throws -> Bool {
+        switch opcode {
+        case 0x80: _ = try byte()                                  // PROTO
+        case 0x95: _ = try take(8)                                 // FRAME: a length hint only
+        case 0x28:                                                 // MARK
+            guard marks.count < Self.maxNesting else { throw fail(at, "nesting deeper than \(Self.maxNesting)") }
+            marks.append(stack.count)
+        case 0x30: _ = try pop(at)                                 // POP
+        case 0x31: _ = try popMark(at)                             // POP_MARK
+        case 0x32: try push(try top(at), at)                       // DUP
+        case 0x71: try memoize(Int(try byte()), at)                // BINPUT
+        case 0x72: try memoize(Int(try unsigned(4)), at)           // LONG_BINPUT
+        case 0x94: try memoize(memo.count, at)                     // MEMOIZE
+        case 0x68: try push(try recall(Int(try byte()), at), at)   // BINGET
+        case 0x6A: try push(try recall(Int(try unsigned(4)), at), at) // LONG_BINGET
+        default: return false
+        }
+        return true
+    }
+
+    /// None, booleans, integers, floats, strings and bytes; false for any other opcode.
+    private mutating func scalarOpcode(_ opcode: UInt8, _ at: Int) throws -> Bool {
+        switch opcode {
+        case 0x4E: try push(.none, at)                             // NONE
+        case 0x88: try push(.bool(true), at)                       // NEWTRUE
+        case 0x89: try push(.bool(false), at)                      // NEWFALSE
+        case 0x4B: try push(.int(Int(try byte())), at)             // BININT1
+        case 0x4D: try push(.int(Int(try unsigned(2))), at)        // BININT2
+        case 0x4A: try push(.int(Int(Int32(truncatingIfNeeded: try unsigned(4)))), at)  // BININT
+        case 0x8A: try push(try long(count: Int(try byte()), at), at)                   // LONG1
+        case 0x8B: try push(try long(count: try length(4, at), at), at)                 // LONG4
+        case 0x47:                                                 // BINFLOAT, big-endian
+            let raw = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            try push(.float(Double(bitPattern: raw)), at)
+        case 0x58: try push(try text(try length(4, at), at), at)   // BINUNICODE
+        case 0x8C: try push(try text(Int(try byte()), at), at)     // SHORT_BINUNICODE
+        case 0x8D: try push(try text(try length(8, at), at), at)   // BINUNICODE8
+        case 0x54: try push(try latin1(try length(4, at)), at)     // BINSTRING (Python 2 str)
+        case 0x55: try push(try latin1(Int(try byte())), at)       // SHORT_BINSTRING
+        case 0x42: try push(.bytes(Array(try take(try length(4, at)))), at)   // BINBYTES
+        case 0x43: try push(.bytes(Array(try take(Int(try byte())))), at)     // SHORT_BINBYTES
+        case 0x8E: try push(.bytes(Array(try take(try length(8, at)))), at)   // BINBYTES8
+        default: return false
+        }
+        return true
+    }
+
+    /// Tuples, lists and dicts, and filling them; false for any other opcode.
+    private mutating func containerOpcode(_ opcode: UInt8, _ at: Int) throws -> Bool {
+        switch opcode {
+        case 0x29: try push(.tuple([]), at)                        // EMPTY_TUPLE
+        case 0x85: try push(.tuple([try pop(at)]), at)             // TUPLE1
+        case 0x86:                                                 // TUPLE2
+            let b = try pop(at), a = try pop(at)
+            try push(.tuple([a, b]), at)
+        case 0x87:                                                 // TUPLE3
+            let c = try pop(at), b = try pop(at), a = try pop(at)
+            try push(.tuple([a, b, c]), at)
+        case 0x74: try push(.tuple(try popMark(at)), at)           // TUPLE
+        case 0x5D: try push(.list(PickleList()), at)               // EMPTY_LIST
+        case 0x6C:                                                 // LIST
+            let list = PickleList()
+            try append(try popMark(at), to: list, at)
+            try push(.list(list), at)
+        case 0x7D: try push(.dict(PickleDict()), at)               // EMPTY_DICT
+        case 0x64:                                                 // DICT
+            let dict = PickleDict()
+            try setItems(try popMark(at), in: dict, at)
+            try push(.dict(dict), at)
+        case 0x61:                                                 // APPEND
+            let value = try pop(at)
+            guard case let .list(list) = try top(at) else { throw fail(at, "APPEND to a \(try top(at).kind)") }
+            try append([value], to: list, at)
+        case 0x65:                                                 // APPENDS
+            let values = try popMark(at)
+            guard case let .list(list) = try top(at) else { throw fail(at, "APPENDS to a \(try top(at).kind)") }
+            try append(values, to: list, at)
+        case 0x73:                                                 // SETITEM
+            let value = try pop(at), key = try pop(at)
+            guard case let .dict(dict) = try top(at) else { throw fail(at, "SETITEM on a \(try top(at).kind)") }
+            try setItems([key, value], in: dict, at)
+        case 0x75:                                                 // SETITEMS
+            let values = try popMark(at)
+            guard case let .dict(dict) = try top(at) else { throw fail(at, "SETITEMS on a \(try top(at).kind)") }
+            try setItems(values, in: dict, at)
+        default: return false
+        }
+        return true
+    }
+
+    /// Globals, calls to them, object state and persistent ids; false for any other opcode.
+    private mutating func objectOpcode(_ opcode: UInt8, _ at: Int) throws -> Bool {
+        switch opcode {
+        case 0x63:                                                 // GLOBAL "module\nname\n"
+            let module = try line(at), name = try line(at)
+            try push(.global(try global(module, name, at)), at)
+        case 0x93:                                                 // STACK_GLOBAL
+            guard case let .string(name) = try pop(at), case let .string(module) = try pop(at) else {
+                throw fail(at, "STACK_GLOBAL without two strings")
+            }
+            try push(.global(try global(module, name, at)), at)
+        case 0x52:                                                 // REDUCE
+            let arguments = try pop(at), callable = try pop(at)
+            guard case let .global(function) = callable, case let .tuple(args, _) = arguments else {
+                throw fail(at, "REDUCE of a \(callable.kind) with \(arguments.kind) arguments")
+            }
+            try push(try call(function, args, at), at)
+        case 0x62:                                                 // BUILD: set an object's state
+            let state = try pop(at)
+            switch try top(at) {
+            case .dict, .tensor:
+                // An OrderedDict's `_metadata` and a parameter's Python attributes: nothing Runner uses.
+                _ = state
+            default:
+                throw fail(at, "BUILD on a \(try top(at).kind)")
+            }
+        case 0x51:                                                 // BINPERSID
+            try push(try persistentLoad(try pop(at)), at)
+        default: return false
+        }
+        return true
     }
 
     // MARK: calls
