@@ -25,6 +25,9 @@ public final class ExperimentRunner {
     /// How many stage nodes this run trained, and how many it took from another job or the cache.
     public private(set) var stagesTrained = 0
     public private(set) var stagesReused = 0
+    /// How many models this run built and data sections it listed (each once per distinct one).
+    public private(set) var modelsBuilt = 0
+    public private(set) var dataListings = 0
 
     public static var defaultThreads: Int { Parallel.threadCount }
 
@@ -63,7 +66,10 @@ public final class ExperimentRunner {
             && !loaded.jobs.contains(where: { $0.config.model.weights == .pretrain }) {
             log("note: the `pretrain` section is not used: no job has `model.weights: pretrain`")
         }
-        defer { (stagesTrained, stagesReused) = (executor.stagesTrained, executor.stagesReused) }
+        defer {
+            (stagesTrained, stagesReused) = (executor.stagesTrained, executor.stagesReused)
+            (modelsBuilt, dataListings) = (facts.modelsBuilt, facts.dataListings)
+        }
         let summary: [SummaryRow]
         do {
             summary = try graph.jobs.map { try executor.run($0, in: graph, store: store) }

@@ -18,6 +18,9 @@ public final class TransferFacts: PlanFacts {
     /// What loading each model's `model.weights` noted, for models that have them loaded.
     private var weightNotes: [String: [String]] = [:]
     private var listed: [String: SplitItems] = [:]
+    /// How many models were built and data sections listed or drawn: each once, or a step repeats work.
+    public private(set) var modelsBuilt = 0
+    public private(set) var dataListings = 0
 
     /// The thread count a run trains with (`--threads`); nil: `train.threads`, else the default.
     private let threads: Int?
@@ -35,6 +38,7 @@ public final class TransferFacts: PlanFacts {
     public func items(_ config: ExperimentConfig) throws -> SplitItems? {
         if let items = listed[Self.dataKey(config)] { return items }
         guard config.data.generated == nil, let items = try DataFactory.items(config.data) else { return nil }
+        dataListings += 1
         listed[Self.dataKey(config)] = items
         return items
     }
@@ -43,6 +47,7 @@ public final class TransferFacts: PlanFacts {
     public func preparedItems(_ config: ExperimentConfig) throws -> SplitItems {
         if let items = listed[Self.dataKey(config)] { return items }
         let items = try DataFactory.prepareItems(config)
+        dataListings += 1
         listed[Self.dataKey(config)] = items
         return items
     }
@@ -64,6 +69,7 @@ public final class TransferFacts: PlanFacts {
         let key = "\(config.modelKey)|classes=\(classes)"
         if let model = models[key] { return model }
         let model = try ModelFactory.build(config, classes: classes, loadWeights: false)
+        modelsBuilt += 1
         models[key] = model
         return model
     }
@@ -86,7 +92,10 @@ public final class TransferFacts: PlanFacts {
     /// another. What reading the weights noted (a wrapper key, a `module.` prefix) goes to `log`.
     public func takeModel(_ config: ExperimentConfig, classes: Int, log: (String) -> Void) throws -> TransferModel {
         let key = "\(config.modelKey)|classes=\(classes)"
-        guard let model = models[key] else { return try ModelFactory.build(config, classes: classes, log: log) }
+        guard let model = models[key] else {
+            modelsBuilt += 1
+            return try ModelFactory.build(config, classes: classes, log: log)
+        }
         try loadWeights(config, classes: classes, readOnly: false)
         weightNotes[key]?.forEach(log)
         models[key] = nil
