@@ -34,7 +34,7 @@ public enum ModelCheck {
         var checkedWeights = Set<String>()
         for job in loaded.jobs {
             let config = job.config
-            func report(_ key: ConfigPath, _ problem: String) {
+            for (key, problem) in problems(config, facts: facts, checkWeights: checkWeights, checked: &checkedWeights) {
                 let override = job.overrides.first { key.hasPrefix($0.path) || $0.path.hasPrefix(key) }
                 let location = override?.location ?? loaded.location(of: key)
                 let prefix = loaded.jobs.count > 1 ? "job \(job.id): " : ""
@@ -42,56 +42,69 @@ public enum ModelCheck {
                                        problem: prefix + problem)
                 if !errors.contains(item) { errors.append(item) }
             }
-            // The group structure does not depend on the class count: data that cannot be listed
-            // (reported by `check`) still lets the model be checked.
-            let classes = ((try? facts.classCount(config)) ?? nil) ?? (try? facts.fallbackClasses(config)) ?? 2
-            let model: TransferModel
-            do {
-                model = try facts.model(config, classes: classes)
-            } catch let failure as TransferError {
-                report(keyPath(of: failure, config.model), failure.description)
-                continue
-            } catch {
-                report("model", "\(error)")
-                continue
-            }
-            let sizes: [(ConfigPath, Int)] = [("data.size", config.data.size)]
-                + (config.pretrainExperiment.map { [(ConfigPath("pretrain.data.size"), $0.data.size)] } ?? [])
-            for (key, size) in sizes {
-                if let problem = planeProblem(model, size: size, arch: config.model.arch.rawValue) { report(key, problem) }
-            }
-            let groups = model.groups.count
-            for (index, stage) in config.schedule.enumerated() {
-                if stage.freezeTo < -groups || stage.freezeTo >= groups {
-                    report("schedule" + index + "freeze_to",
-                          "freeze_to \(stage.freezeTo) is outside the model's \(groups) layer groups;"
-                          + " use -\(groups)...\(groups - 1) (-1 = all but the head, 0 = all)")
-                }
-                do {
-                    _ = try stage.lr.values(groups: groups)
-                } catch {
-                    report("schedule" + index + "lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
-                }
-            }
-            if let pretrain = config.pretrainExperiment?.schedule.first {
-                do {
-                    _ = try pretrain.lr.values(groups: groups)
-                } catch {
-                    report("pretrain.lr", "\(error) (\(config.model.arch.rawValue) has \(groups) layer groups)")
-                }
-            }
-            // ImageNet weights not downloaded yet are checked when they are: validation never fetches.
-            if checkWeights, let weights = config.model.weights, weights != .pretrain,
-               PretrainedWeights.isLocal(weights, arch: config.model.arch),
-               checkedWeights.insert("\(config.model.arch.rawValue) \(weights)").inserted {
-                do {
-                    try facts.loadWeights(config, classes: classes, readOnly: true)
-                } catch {
-                    report("model.weights", "\(error)")
-                }
-            }
         }
         return errors
+    }
+
+    /// One job's problems by key: the model it describes, the image size through it, each stage's
+    /// groups and rates, and its weights (once per architecture and file in `checked`).
+    private static func problems(_ config: ExperimentConfig, facts: TransferFacts, checkWeights: Bool,
+                                 checked: inout Set<String>) -> [(ConfigPath, String)] {
+        // The group structure does not depend on the class count: data that cannot be listed
+        // (reported by `check`) still lets the model be checked.
+        let classes = ((try? facts.classCount(config)) ?? nil) ?? (try? facts.fallbackClasses(config)) ?? 2
+        let model: TransferModel
+        do {
+            model = try facts.model(config, classes: classes)
+        } catch let failure as TransferError {
+            return [(keyPath(of: failure, config.model), failure.description)]
+        } catch {
+            return [("model", "\(error)")]
+        }
+        var found: [(ConfigPath, String)] = []
+        let sizes: [(ConfigPath, Int)] = [("data.size", config.data.size)]
+            + (config.pretrainExperiment.map { [(ConfigPath("pretrain.data.size"), $0.data.size)] } ?? [])
+        for (key, size) in sizes {
+            if let problem = planeProblem(model, size: size, arch: config.model.arch.rawValue) { found.append((key, problem)) }
+        }
+        found += scheduleProblems(config, groups: model.groups.count)
+        // ImageNet weights not downloaded yet are checked when they are: validation never fetches.
+        if checkWeights, let weights = config.model.weights, weights != .pretrain,
+           PretrainedWeights.isLocal(weights, arch: config.model.arch),
+           checked.insert("\(config.model.arch.rawValue) \(weights)").inserted {
+            do {
+                try facts.loadWeights(config, classes: classes, readOnly: true)
+            } catch {
+                found.append(("model.weights", "\(error)"))
+            }
+        }
+        return found
+    }
+
+    /// Every stage's `freeze_to` and learning rates (and the pretrain stage's) against the group count.
+    private static func scheduleProblems(_ config: ExperimentConfig, groups: Int) -> [(ConfigPath, String)] {
+        var found: [(ConfigPath, String)] = []
+        let arch = config.model.arch.rawValue
+        for (index, stage) in config.schedule.enumerated() {
+            if stage.freezeTo < -groups || stage.freezeTo >= groups {
+                found.append(("schedule" + index + "freeze_to",
+                              "freeze_to \(stage.freezeTo) is outside the model's \(groups) layer groups;"
+                              + " use -\(groups)...\(groups - 1) (-1 = all but the head, 0 = all)"))
+            }
+            do {
+                _ = try stage.lr.values(groups: groups)
+            } catch {
+                found.append(("schedule" + index + "lr", "\(error) (\(arch) has \(groups) layer groups)"))
+            }
+        }
+        if let pretrain = config.pretrainExperiment?.schedule.first {
+            do {
+                _ = try pretrain.lr.values(groups: groups)
+            } catch {
+                found.append(("pretrain.lr", "\(error) (\(arch) has \(groups) layer groups)"))
+            }
+        }
+        return found
     }
 
     /// Why images of `size` pixels cannot go through `model` (a kernel window larger than its padded

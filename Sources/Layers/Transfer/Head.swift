@@ -7,15 +7,7 @@ public enum Head {
     /// `features` is the body's output channel count (before the concat pool doubles it).
     public static func make(features: Int, classes: Int, options: HeadOptions, version: FastaiVersion,
                             rng: inout RandomGenerator) throws -> Sequential {
-        guard features > 0, classes > 0 else {
-            throw TransferError.badHead(reason: "needs positive feature and class counts, got \(features), \(classes)")
-        }
-        guard options.linFtrs.allSatisfy({ $0 > 0 }) else {
-            throw TransferError.badHead(reason: "lin_ftrs \(options.linFtrs) must be positive widths")
-        }
-        if version != .v2 && (!options.firstBN || options.linFirst) {
-            throw TransferError.badHead(reason: "first_bn and lin_first exist only under fastai2")
-        }
+        try check(features: features, classes: classes, options: options, version: version)
         let nf = options.concatPool ? 2 * features : features
         let widths = [nf] + options.linFtrs + [classes]
         let blocks = widths.count - 1
@@ -58,6 +50,18 @@ public enum Head {
         }
         if options.bnFinal { layers.append(BatchNormLayer(channels: classes, dimensions: 1, momentum: 0.01)) }
         return Sequential(layers)
+    }
+
+    private static func check(features: Int, classes: Int, options: HeadOptions, version: FastaiVersion) throws {
+        guard features > 0, classes > 0 else {
+            throw TransferError.badHead(reason: "needs positive feature and class counts, got \(features), \(classes)")
+        }
+        guard options.linFtrs.allSatisfy({ $0 > 0 }) else {
+            throw TransferError.badHead(reason: "lin_ftrs \(options.linFtrs) must be positive widths")
+        }
+        if version != .v2 && (!options.firstBN || options.linFirst) {
+            throw TransferError.badHead(reason: "first_bn and lin_first exist only under fastai2")
+        }
     }
 
     /// fastai's `apply_init(head, kaiming_normal_)`: weight N(0, √(2 / fan_in)), bias 0.

@@ -172,6 +172,14 @@ public enum Conv2d {
             forwardImageParallel(x, w, y, g)
             return
         }
+        forwardIm2col(x, w, y, g, c)
+    }
+
+    /// Chunks of images unfolded into one wide column matrix per group, then one GEMM per chunk and
+    /// group (scattered into NCHW), or one per image where planes are large.
+    private static func forwardIm2col(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                      _ y: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, _ c: KernelContext) {
+        let plane = g.outputPlane
         forEachChunk(g, c) { first, images in
             let width = images * plane
             let columns = c.buffer(.columns, count: g.patchSize * width)
