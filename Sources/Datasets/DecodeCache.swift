@@ -1,6 +1,7 @@
 // DecodeCache: every image decoded and prepared once into one file of fixed-size uint8 RGB records (≤ size × maxPreparedSide × 3), memory-mapped by later epochs.
 
 import Dispatch
+import Diagnostics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -161,7 +162,8 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw DataError.writeFailed(path: directory, detail: "cannot create the cache folder")
+            throw DataError.writeFailed(path: directory, detail: "cannot create the cache folder: "
+                                        + (FileSystemError.reason(error) ?? "\(error)"))
         }
         let temporary = file + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = Glibc.open(temporary, O_CREAT | O_WRONLY | O_TRUNC, 0o644)

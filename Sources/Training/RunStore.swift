@@ -1,5 +1,6 @@
 // RunStore: one run's directory under runs/ — its files written atomically, its logs appended.
 
+import Diagnostics
 import Foundation
 
 /// `runs/<name>/<UTC time>-<config hash>/`: config.yaml, resolved.yaml, plan.json, env.json, and per
@@ -14,7 +15,14 @@ public struct RunStore {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let parent = URL(fileURLWithPath: root).appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            var isFolder: ObjCBool = false
+            let blocked = FileManager.default.fileExists(atPath: parent.path, isDirectory: &isFolder) && !isFolder.boolValue
+            throw StoreError.cannotCreate(folder: parent.path, reason: blocked ? "a file of that name is in the way"
+                                            : FileSystemError.reason(error) ?? "\(error)")
+        }
         // Two runs of one config in the same second get their own directories, never a shared log.
         let base = "\(formatter.string(from: date))-\(configHash.prefix(8))"
         var candidate = parent.appendingPathComponent(base)
@@ -36,11 +44,15 @@ public struct RunStore {
         self.directory = directory
     }
 
-    public enum ResumeError: Error, CustomStringConvertible {
+    public enum StoreError: Error, CustomStringConvertible {
         case nothingToResume(folder: String, finished: String?)
+        /// The runs folder cannot hold a run (a file in the way, no permission, a read-only disk).
+        case cannotCreate(folder: String, reason: String)
 
         public var description: String {
             switch self {
+            case let .cannotCreate(folder, reason):
+                return "cannot create the run folder \(TerminalText.name(folder)): \(reason); choose another with --runs"
             case let .nothingToResume(folder, finished):
                 return "no unfinished run of this config under \(folder) to resume"
                     + (finished.map { " (the last one, \($0), finished)" } ?? "")
@@ -66,7 +78,7 @@ public struct RunStore {
                 && !FileManager.default.fileExists(atPath: path + "/" + failureFile)
         }
         guard let latest = unfinished.last else {
-            throw ResumeError.nothingToResume(folder: parent.path, finished: ids.last.map { parent.appendingPathComponent($0).path })
+            throw StoreError.nothingToResume(folder: parent.path, finished: ids.last.map { parent.appendingPathComponent($0).path })
         }
         return parent.appendingPathComponent(latest)
     }

@@ -29,6 +29,7 @@ func reported(_ errors: [ConfigError]) -> ExitCode {
 
 /// Prints any other error plainly (no usage text) and returns exit code 1.
 func failed(_ error: Error) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(TerminalText.message("\(error)"))\n".utf8))
+    let text = FileSystemError.message(error) ?? TerminalText.message("\(error)")
+    FileHandle.standardError.write(Data("error: \(text)\n".utf8))
     return ExitCode(1)
 }

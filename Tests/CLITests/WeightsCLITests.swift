@@ -200,6 +200,33 @@ final class PlainErrorsCLITests: CLITestCase {
             XCTAssertTrue(result.error.contains("--runs needs a folder"), "\(command): \(result.error)")
         }
     }
+
+    /// A runs folder that cannot hold a run printed Foundation's NSCocoaErrorDomain dump.
+    func testARunsFolderThatCannotHoldARunSaysWhereAndWhy() throws {
+        let config = directory.appendingPathComponent("c.yaml").path
+        try """
+            version: 1
+            name: blocked
+            data: {source: generated, variant: target, classes: 3, images_per_class: 4, size: 32}
+            model: {arch: resnet18}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("file").path
+        let runs = directory.appendingPathComponent("runs").path
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        for path in [file, runs + "/blocked"] { FileManager.default.createFile(atPath: path, contents: Data()) }
+        let inside = try runner(["run", config, "--runs", file + "/runs", "--quiet"])
+        XCTAssertTrue(inside.error.contains("\(file)/runs/.cache/decode") && inside.error.contains("Not a directory"),
+                      inside.error)
+        let blocked = try runner(["run", config, "--runs", runs, "--quiet"])
+        XCTAssertTrue(blocked.error.contains("cannot create the run folder \(runs)/blocked: a file of that name is in"
+                                             + " the way"), blocked.error)
+        for result in [inside, blocked] {
+            XCTAssertEqual(result.status, 1)
+            XCTAssertFalse(result.error.contains("NSCocoaErrorDomain"), result.error)
+        }
+    }
 }
 
 final class MetricsCLITests: CLITestCase {
