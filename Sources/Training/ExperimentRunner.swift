@@ -28,6 +28,8 @@ public final class ExperimentRunner {
     /// How many models this run built and data sections it listed (each once per distinct one).
     public private(set) var modelsBuilt = 0
     public private(set) var dataListings = 0
+    /// The most finished stage outputs held in memory between two jobs (those later jobs start from).
+    public private(set) var mostStageOutputsHeld = 0
 
     public static var defaultThreads: Int { Parallel.threadCount }
 
@@ -69,6 +71,7 @@ public final class ExperimentRunner {
         defer {
             (stagesTrained, stagesReused) = (executor.stagesTrained, executor.stagesReused)
             (modelsBuilt, dataListings) = (facts.modelsBuilt, facts.dataListings)
+            mostStageOutputsHeld = executor.mostOutputsHeld
         }
         let summary: [SummaryRow]
         do {

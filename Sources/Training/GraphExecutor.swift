@@ -65,8 +65,26 @@ final class GraphExecutor {
         var stageNames: [String] = []
     }
 
-    /// Runs `job`'s nodes in order and returns its row of summary.json.
+    /// Jobs whose nodes have all run, so the outputs no later job takes can be dropped.
+    private var jobsDone: Set<String> = []
+    /// The most stage outputs held in memory between two jobs.
+    private(set) var mostOutputsHeld = 0
+
+    /// Runs `job`'s nodes in order and returns its row of summary.json. Afterwards, the outputs of
+    /// stage nodes that every job sharing them has run are released: a sweep holds in memory only
+    /// the states later jobs still start from, not one per stage it ever trained.
     func run(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore) throws -> SummaryRow {
+        defer {
+            jobsDone.insert(job.id)
+            for node in graph.nodes(of: job) where node.sharedBy.allSatisfy(jobsDone.contains) {
+                finished[node.id] = nil
+            }
+            mostOutputsHeld = max(mostOutputsHeld, finished.count)
+        }
+        return try runNodes(job, in: graph, store: store)
+    }
+
+    private func runNodes(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore) throws -> SummaryRow {
         let log = JobLog(store: store, job: job.id, progress: progress, metrics: job.config.train.metrics)
         progress.metrics = job.config.train.metrics
         var state = JobState()

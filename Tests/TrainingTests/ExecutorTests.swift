@@ -45,6 +45,8 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(first.dataListings, 1)
         XCTAssertEqual(first.stagesTrained, 4, "one shared frozen stage and three unfrozen ones")
         XCTAssertEqual(first.stagesReused, 2)
+        // Between jobs only the shared frozen stage stays in memory (all four did before).
+        XCTAssertEqual(first.mostStageOutputsHeld, 1)
         let second = try run(yaml)
         XCTAssertEqual(second.stagesTrained, 0)
         XCTAssertEqual(second.stagesReused, 6)
