@@ -27,7 +27,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     /// Every image that could not be decoded, with `bad_files: fail`.
     case badFiles([BadFile])
 
-    public struct BadFile: Equatable, Sendable {
+    public struct BadFile: Codable, Equatable, Sendable {
         public var path: String
         public var reason: String
 

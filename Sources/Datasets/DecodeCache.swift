@@ -27,11 +27,6 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
         case fail
     }
 
-    public struct SkippedFile: Codable, Equatable, Sendable {
-        public var path: String
-        public var reason: String
-    }
-
     static let magic: [UInt8] = Array("RUNRDCC2".utf8)
     static let headerSize = 64
 
@@ -40,7 +35,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
     public let size: Int
     /// True when this call decoded the images, false when an existing cache was mapped.
     public let wasBuilt: Bool
-    public let skipped: [SkippedFile]
+    public let skipped: [DataError.BadFile]
     /// Positions of the images that decoded, for `BatchLoader(indices:)`.
     public let usableIndices: [Int]
 
@@ -119,7 +114,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
             throw DataError.cacheInvalid(path: file, detail: "header does not match the image list or settings")
         }
         let trailer = Data(bytes: base + trailerOffset, count: trailerLength)
-        guard let skipped = try? JSONDecoder().decode([SkippedFile].self, from: trailer) else {
+        guard let skipped = try? JSONDecoder().decode([DataError.BadFile].self, from: trailer) else {
             munmap(raw, length)
             throw DataError.cacheInvalid(path: file, detail: "unreadable list of skipped files")
         }
@@ -257,7 +252,7 @@ public final class DecodeCache: PreparedImageSource, @unchecked Sendable {
     private static func writeIndex(fd: Int32, temporary: String, paths: [String], transforms: Transforms, key: UInt64,
                                    layout: Layout, records: Records) throws {
         let n = paths.count
-        let skipped = (0..<n).compactMap { i in records.errors[i].map { SkippedFile(path: paths[i], reason: "\($0)") } }
+        let skipped = (0..<n).compactMap { i in records.errors[i].map { DataError.BadFile(path: paths[i], reason: "\($0)") } }
         let trailer: Data
         // Sorted keys: the same images give the same cache file in every process.
         let encoder = JSONEncoder()

@@ -134,7 +134,7 @@ extension DataFactory {
                                              policy: policy, threads: threads)
             source = cache
             usable = cache.usableIndices
-            skipped = cache.skipped.map { DataError.BadFile(path: $0.path, reason: $0.reason) }
+            skipped = cache.skipped
         } else {
             source = DecodingImageSource(paths: all.map(\.path), transforms: transforms)
         }

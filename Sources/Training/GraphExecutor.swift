@@ -44,16 +44,13 @@ final class GraphExecutor {
     /// directory exists, so that `bad_files: fail` names every unreadable file and leaves no run behind.
     func prepareData(_ jobs: [Job]) throws {
         let folder = DataFactory.decodeCacheFolder(runsRoot: options.runsRoot)
-        for config in jobs.flatMap(\.config.withPretraining) where loaders[Self.dataKey(config)] == nil {
+        for config in jobs.flatMap(\.config.withPretraining) where loaders[TransferFacts.dataKey(config)] == nil {
             let items = try facts.preparedItems(config)
             progress.line("data: \(items.train.count + items.valid.count) images, decoded once into \(folder)")
-            loaders[Self.dataKey(config)] = try DataFactory.loaders(config, items: items, threads: options.threads,
+            loaders[TransferFacts.dataKey(config)] = try DataFactory.loaders(config, items: items, threads: options.threads,
                                                                     decodeCache: folder)
         }
     }
-
-    /// The data a loader serves: the items' section and the settings that shape batches.
-    private static func dataKey(_ config: ExperimentConfig) -> String { "\(config.data)|\(config.seed)" }
 
     /// What a job holds as it walks its nodes.
     private struct JobState {
@@ -117,19 +114,13 @@ final class GraphExecutor {
 
     /// The job's loaders; files left out under `bad_files: skip` are listed in the job's folder.
     private func loaders(for config: ExperimentConfig, log: JobLog, pretraining: Bool) throws -> DataFactory.Loaders {
-        guard let data = loaders[Self.dataKey(config)] else {
+        guard let data = loaders[TransferFacts.dataKey(config)] else {
             preconditionFailure("prepareData prepares the data of every job before any job runs")
         }
         if !data.skipped.isEmpty {
-            try log.store.writeRecord(log.path(Self.skippedFile(pretraining)),
-                                      data.skipped.map { SkippedFile(path: $0.path, reason: $0.reason) })
+            try log.store.writeRecord(log.path(Self.skippedFile(pretraining)), data.skipped)
         }
         return data
-    }
-
-    private struct SkippedFile: Codable {
-        var path: String
-        var reason: String
     }
 
     private static func skippedFile(_ pretraining: Bool) -> String {

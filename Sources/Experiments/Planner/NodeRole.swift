@@ -70,21 +70,6 @@ extension StageConfig {
     }
 }
 
-extension ExperimentConfig {
-    static func role(of key: Key) -> [NodeRole] {
-        switch key {
-        // The generated drawing, the initial weights, shuffling, augmentation and dropout.
-        case .seed: return [.data, .model, .stage]
-        // The fastai version: the head, the groups, the one-cycle shape and the optimiser's defaults.
-        case .preset: return [.model, .stage]
-        case .data, .model, .train, .schedule: return []  // classified key by key above
-        // Makes the pretrain nodes, which the model node then names as a parent.
-        case .pretrain: return [.model]
-        case .version, .name, .sweep: return [.execution]
-        }
-    }
-}
-
 extension ConfigNode {
     /// This mapping's entries whose key `role` gives `wanted`, as a mapping.
     func entries<K: ConfigKey>(_ keys: K.Type, role: (K) -> NodeRole, _ wanted: NodeRole) -> ConfigNode {

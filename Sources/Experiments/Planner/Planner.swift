@@ -4,7 +4,9 @@
 /// whose `NodeRole` is its kind, and the content of the files it reads — not by the text that asked
 /// for it. A stage's settings are its trainable parameter set and each trainable parameter's rate,
 /// so jobs of a split-point sweep whose frozen stage trains the same parameters at the same rates
-/// share that stage.
+/// share that stage. Of the top-level keys, `seed` enters the data, model and stage nodes and
+/// `preset` the model and stage nodes; `version`, `name` and `sweep` shape no node's output
+/// (SchemaWalkTests checks every key's effect).
 public enum Planner {
     public static func plan(_ loaded: LoadedConfig, facts: PlanFacts) throws -> JobGraph {
         var builder = Builder(facts: facts)
