@@ -12,16 +12,18 @@ public struct ExperimentConfig: Equatable, Sendable {
     /// Another task to train on first; `model.weights: pretrain` starts the body from its result.
     public var pretrain: PretrainConfig?
     public var sweep: SweepConfig?
+    /// How `runner submit` asks Slurm for each node; `runner run` does not read it.
+    public var cluster: ClusterConfig?
 
     public static let currentVersion = 1
 
     enum Key: String, ConfigKey {
-        case version, name, seed, preset, data, model, train, schedule, pretrain, sweep
+        case version, name, seed, preset, data, model, train, schedule, pretrain, sweep, cluster
     }
 
     static let schema = ConfigSchema.fields(Key.self, [
         .data: DataConfig.schema, .model: ModelConfig.schema, .train: TrainConfig.schema,
-        .schedule: .list(StageConfig.schema), .pretrain: PretrainConfig.schema,
+        .schedule: .list(StageConfig.schema), .pretrain: PretrainConfig.schema, .cluster: ClusterConfig.schema,
     ])
 
     static func read(_ root: ConfigNode, _ r: ConfigReader, defaultName: String) -> ExperimentConfig? {
@@ -55,10 +57,12 @@ public struct ExperimentConfig: Equatable, Sendable {
         }
         checkPretrainWeights(f, r, model: model)
         let sweep = f[.sweep].flatMap { SweepConfig.read($0, f.path(.sweep), r) }
+        let cluster = f[.cluster].flatMap { ClusterConfig.read($0, f.path(.cluster), r) }
 
         guard let version, let data, let model, let schedule else { return nil }
         return ExperimentConfig(version: version, name: name, seed: seed, preset: preset, data: data, model: model,
-                                train: train, schedule: schedule, pretrain: pretrain, sweep: sweep)
+                                train: train, schedule: schedule, pretrain: pretrain, sweep: sweep,
+                                cluster: cluster)
     }
 
     private static func readVersion(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader) -> Int? {
@@ -149,6 +153,7 @@ public struct ExperimentConfig: Equatable, Sendable {
             ("schedule", .list(schedule.map(\.node))),
             ("pretrain", pretrain?.node),
             ("sweep", sweep?.node),
+            ("cluster", cluster?.node),
         ])
     }
 }

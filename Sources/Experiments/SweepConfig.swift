@@ -39,6 +39,13 @@ public struct SweepConfig: Equatable, Sendable {
                 ok = false
                 continue
             }
+            if keyPath.components.first == "cluster" {
+                r.fail(at: entry.keyLocation, at, expected: "a key path outside `cluster`", found: "`\(entry.key)`",
+                       problem: "`cluster` settings apply to the whole submission, not to one job",
+                       suggestion: "set them once under `cluster:` or with runner submit's flags")
+                ok = false
+                continue
+            }
             if let other = axes.first(where: { keyPath.hasPrefix($0.path) || $0.path.hasPrefix(keyPath) }) {
                 r.fail(at: entry.keyLocation, at, expected: "a key path not inside another swept one",
                        found: "`\(entry.key)`", problem: "`\(entry.key)` overlaps the swept `\(other.path)`",

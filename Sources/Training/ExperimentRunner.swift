@@ -59,9 +59,9 @@ public final class ExperimentRunner {
         let executor = GraphExecutor(facts: facts, options: .init(
             runsRoot: runsRoot, threads: threads, force: force, resume: resume, checkpointInterval: checkpointInterval,
             interruptRequested: interruptRequested), progress: progress)
-        try executor.prepareData(loaded.jobs)
+        try executor.prepareData(loaded.jobs.flatMap(\.config.withPretraining))
         let graph = try Planner.plan(loaded, facts: facts)
-        let store = try openStore(unfinished: unfinished, hash: hash, graph: graph)
+        let store = try openStore(unfinished: unfinished, graph: graph)
         let lock = try RunLock(directory: store.directory)
         defer { withExtendedLifetime(lock) {} }
         if loaded.jobs.contains(where: { $0.config.pretrain != nil })
@@ -95,7 +95,7 @@ public final class ExperimentRunner {
 
     /// The run directory: the unfinished one being resumed (its logs to be written anew), or a new
     /// one with the config, the plan and the environment.
-    private func openStore(unfinished: URL?, hash: String, graph: JobGraph) throws -> RunStore {
+    private func openStore(unfinished: URL?, graph: JobGraph) throws -> RunStore {
         if let unfinished {
             let store = RunStore(existing: unfinished)
             log("resuming \(store.directory.path)")
@@ -106,12 +106,20 @@ public final class ExperimentRunner {
             }
             return store
         }
-        let store = try RunStore(root: runsRoot, name: loaded.config.name, configHash: hash)
+        let store = try Self.createStore(loaded, runsRoot: runsRoot, graph: graph,
+                                         environment: Self.environment(loaded, threads: threads, archives: archives))
+        log("run \(store.directory.path)")
+        return store
+    }
+
+    /// A new run directory with the config, the resolved config, the plan and the environment.
+    static func createStore(_ loaded: LoadedConfig, runsRoot: String, graph: JobGraph,
+                            environment: EnvironmentRecord) throws -> RunStore {
+        let store = try RunStore(root: runsRoot, name: loaded.config.name, configHash: StableHash.hex(loaded.resolvedYAML))
         try store.write("config.yaml", text: loaded.text)
         try store.write("resolved.yaml", text: loaded.resolvedYAML)
         try store.writeJSON("plan.json", PlanRenderer.jsonObject(graph))
-        try store.writeRecord("env.json", environment())
-        log("run \(store.directory.path)")
+        try store.writeRecord("env.json", environment)
         return store
     }
 
@@ -122,7 +130,12 @@ public final class ExperimentRunner {
     /// Fetches every job's ImageNet weights and remote dataset into the cache, or verifies the
     /// copies already there.
     private func fetchRemote() throws {
-        let quiet = progress.mode == .quiet
+        archives = try Self.fetchRemote(loaded, quiet: progress.mode == .quiet, log: log)
+    }
+
+    /// Fetches or verifies `loaded`'s downloads and returns each dataset archive's SHA-256 by URL.
+    static func fetchRemote(_ loaded: LoadedConfig, quiet: Bool, log: (String) -> Void) throws -> [String: String] {
+        var archives: [String: String] = [:]
         for job in loaded.jobs {
             for config in job.config.withPretraining {
                 if case let .imagenet(variant)? = config.model.weights,
@@ -134,16 +147,17 @@ public final class ExperimentRunner {
                 }
             }
         }
+        return archives
     }
 
-    private func environment() -> EnvironmentRecord {
+    static func environment(_ loaded: LoadedConfig, threads: Int, archives: [String: String]) -> EnvironmentRecord {
         EnvironmentRecord(archives: archives.sorted { $0.key < $1.key }.map { .init(url: $0.key, sha256: $0.value) },
                           cache: RemoteFiles.root, swift: CompilerVersion.swift, openblas: BLAS.configuration,
                           cpu: BLAS.coreName, threads: threads, seed: loaded.config.seed,
                           os: ProcessInfo.processInfo.operatingSystemVersionString, gitCommit: gitCommit() ?? "unknown")
     }
 
-    private func gitCommit() -> String? {
+    private static func gitCommit() -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = ["rev-parse", "HEAD"]

@@ -29,6 +29,9 @@ extension GraphExecutor {
             records.forEach(log.epoch)
             stagesReused += 1
         } else {
+            if let allowed = options.mayTrain, !allowed.contains(node.id) {
+                throw PlanError.unfinishedParent(node: node.id, stage: name, job: job)
+            }
             let checkpoint = log.store.directory.appendingPathComponent(log.path("\(name).checkpoint.safetensors")).path
             records = try train(node, plan: plan, name: name, model: model, config: config, loaders: loaders, log: log,
                                 checkpoint: checkpoint)

@@ -22,12 +22,15 @@ final class GraphExecutor {
         var checkpointInterval = 60.0
         /// Polled between batches; true stops training with a checkpoint (Ctrl-C).
         var interruptRequested: () -> Bool = { false }
+        /// The stage nodes this executor may train; nil: any. `runner exec` trains one node, and
+        /// every other stage it walks through must already be finished in runs/.cache.
+        var mayTrain: Set<String>?
     }
 
     let facts: TransferFacts
     let options: Options
     let progress: ProgressReporter
-    /// Loaders by data section, made once by `prepareData` and used by every job that has that data.
+    /// Loaders by data section, made once and used by every job that has that data.
     private var loaders: [String: DataFactory.Loaders] = [:]
     /// Outputs of finished stage nodes by node id, so a stage that several jobs share runs once.
     var finished: [String: (output: StageOutput, fromCache: Bool)] = [:]
@@ -42,14 +45,19 @@ final class GraphExecutor {
 
     /// Decodes every job's images into the decode cache (`runs/.cache/decode`) before the run
     /// directory exists, so that `bad_files: fail` names every unreadable file and leaves no run behind.
-    func prepareData(_ jobs: [Job]) throws {
+    func prepareData(_ configs: [ExperimentConfig]) throws {
+        for config in configs { _ = try prepared(config) }
+    }
+
+    /// `config`'s loaders, its images decoded into the decode cache the first time.
+    private func prepared(_ config: ExperimentConfig) throws -> DataFactory.Loaders {
+        if let data = loaders[TransferFacts.dataKey(config)] { return data }
         let folder = DataFactory.decodeCacheFolder(runsRoot: options.runsRoot)
-        for config in jobs.flatMap(\.config.withPretraining) where loaders[TransferFacts.dataKey(config)] == nil {
-            let items = try facts.preparedItems(config)
-            progress.line("data: \(items.train.count + items.valid.count) images, decoded once into \(folder)")
-            loaders[TransferFacts.dataKey(config)] = try DataFactory.loaders(config, items: items, threads: options.threads,
-                                                                    decodeCache: folder)
-        }
+        let items = try facts.preparedItems(config)
+        progress.line("data: \(items.train.count + items.valid.count) images, decoded once into \(folder)")
+        let data = try DataFactory.loaders(config, items: items, threads: options.threads, decodeCache: folder)
+        loaders[TransferFacts.dataKey(config)] = data
+        return data
     }
 
     /// What a job holds as it walks its nodes.
@@ -78,10 +86,28 @@ final class GraphExecutor {
             }
             mostOutputsHeld = max(mostOutputsHeld, finished.count)
         }
-        return try runNodes(job, in: graph, store: store)
+        guard let row = try runNodes(job, in: graph, store: store, until: nil) else {
+            preconditionFailure("a job run to its end returns its summary row")
+        }
+        return row
     }
 
-    private func runNodes(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore) throws -> SummaryRow {
+    /// Runs `job`'s nodes up to and including `node` (`runner exec`), on to the end when only its
+    /// evaluation follows; the job's logs are written anew from its first node. Returns the job's
+    /// summary row when the job was finished.
+    func run(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore, until node: String) throws -> SummaryRow? {
+        for file in ["metrics.jsonl", "timings.jsonl"] { try store.remove("jobs/\(job.id)/\(file)") }
+        return try runNodes(job, in: graph, store: store, until: node)
+    }
+
+    /// True when nothing but the job's evaluation follows `node`: finishing `node` finishes the job.
+    static func isLastTraining(_ node: String, of job: JobGraph.JobPlan, in graph: JobGraph) -> Bool {
+        guard let index = job.nodes.firstIndex(of: node) else { return false }
+        return graph.nodes(of: job)[(index + 1)...].allSatisfy { $0.kind == .evaluate }
+    }
+
+    private func runNodes(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore,
+                          until last: String?) throws -> SummaryRow? {
         let log = JobLog(store: store, job: job.id, progress: progress, metrics: job.config.train.metrics)
         progress.metrics = job.config.train.metrics
         var state = JobState()
@@ -108,15 +134,15 @@ final class GraphExecutor {
             case .evaluate:
                 return try evaluate(job, model: state.model, last: state.last, log: log, store: store)
             }
+            if node.id == last, !Self.isLastTraining(node.id, of: job, in: graph) { return nil }
         }
         preconditionFailure("the planner ends every job with an evaluate node")
     }
 
-    /// The job's loaders; files left out under `bad_files: skip` are listed in the job's folder.
+    /// The job's loaders (`runner run` prepared them all before the run; `runner exec` prepares
+    /// what its walk reaches); files left out under `bad_files: skip` are listed in the job's folder.
     private func loaders(for config: ExperimentConfig, log: JobLog, pretraining: Bool) throws -> DataFactory.Loaders {
-        guard let data = loaders[TransferFacts.dataKey(config)] else {
-            preconditionFailure("prepareData prepares the data of every job before any job runs")
-        }
+        let data = try prepared(config)
         if !data.skipped.isEmpty {
             try log.store.writeRecord(log.path(Self.skippedFile(pretraining)), data.skipped)
         }

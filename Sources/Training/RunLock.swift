@@ -27,11 +27,12 @@ public final class RunLock {
         }
     }
 
-    public init(directory: URL) throws {
+    /// `wait`: block until the holder lets go (a Slurm node writing summary.json) instead of failing.
+    public init(directory: URL, wait: Bool = false) throws {
         path = directory.appendingPathComponent(".lock").path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LockError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard flock(descriptor, wait ? LOCK_EX : LOCK_EX | LOCK_NB) == 0 else {
             let owner = (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(descriptor)

@@ -63,6 +63,8 @@ public struct RunStore {
 
     /// Written when a run stops on an error (not an interrupt): such a run is failed, not resumable.
     public static let failureFile = "failed.json"
+    /// Written by `runner submit`: the Slurm jobs of the run (`SubmissionRecord`).
+    public static let submissionFile = "submission.json"
 
     /// The latest run of `name` made from the same resolved config (its directory names the hash)
     /// that has no summary.json yet and did not fail; `runner lr-find` directories share the naming
@@ -72,10 +74,12 @@ public struct RunStore {
         let tag = "-\(configHash.prefix(8))"
         let ids = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
             .filter { id in id.hasSuffix(tag) || id.range(of: tag + "-") != nil }.sorted()
+        // A run submitted to Slurm is continued with `runner submit --resume`, not here.
         let unfinished = ids.filter {
             let path = parent.appendingPathComponent($0).path
             return !FileManager.default.fileExists(atPath: path + "/summary.json") && !RunCatalog.isLRFind(path)
                 && !FileManager.default.fileExists(atPath: path + "/" + failureFile)
+                && !FileManager.default.fileExists(atPath: path + "/" + submissionFile)
         }
         guard let latest = unfinished.last else {
             throw StoreError.nothingToResume(folder: parent.path, finished: ids.last.map { parent.appendingPathComponent($0).path })
