@@ -14,6 +14,8 @@ public enum RunCatalog {
         public var lrFind = false
         /// Why the run stopped on an error (its failed.json), if it did.
         public var failure: String?
+        /// Submitted to Slurm (`runner submit`): `runner status` tells how far its nodes are.
+        public var submitted = false
     }
 
     public struct Row: Equatable, Sendable {
@@ -48,7 +50,8 @@ public enum RunCatalog {
                 let jobs = (try? manager.contentsOfDirectory(atPath: path + "/jobs"))?.count ?? 0
                 return Entry(name: name, id: id, path: path,
                              finished: manager.fileExists(atPath: path + "/summary.json"), jobs: jobs,
-                             lrFind: isLRFind(path), failure: failure(path))
+                             lrFind: isLRFind(path), failure: failure(path),
+                             submitted: manager.fileExists(atPath: path + "/" + RunStore.submissionFile))
             }
         }
     }

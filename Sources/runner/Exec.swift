@@ -39,10 +39,16 @@ struct Exec: ParsableCommand {
         } catch let errors as ConfigErrors {
             throw reported(errors.errors)
         } catch let stopped as RunStopped where stopped.interrupted {
-            FileHandle.standardError.write(Data("\(stopped)\n".utf8))
+            FileHandle.standardError.write(Data("\(stopped.error); checkpoint written to \(stopped.checkpoint)\n".utf8))
             // Under Slurm: back into the queue, to continue from the checkpoint (not after a cancel).
-            if let job = environment["SLURM_JOB_ID"], SlurmClient().requeueIfRunning(job) {
-                FileHandle.standardError.write(Data("requeued Slurm job \(job): it continues from the checkpoint\n".utf8))
+            // Said first: the requeue ends this process.
+            if let job = environment["SLURM_JOB_ID"] {
+                FileHandle.standardError.write(Data("requeueing Slurm job \(job) to continue from the checkpoint\n".utf8))
+                if !SlurmClient().requeueIfRunning(job) {
+                    FileHandle.standardError.write(Data("not requeued: the job is not running (cancelled?)\n".utf8))
+                }
+            } else {
+                FileHandle.standardError.write(Data("continue with this command again\n".utf8))
             }
             throw ExitCode(130)
         } catch {

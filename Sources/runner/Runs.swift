@@ -21,7 +21,8 @@ struct Runs: ParsableCommand {
             let state = entry.lrFind ? "lr-find" : entry.finished ? "finished"
                 : RunLock.isHeld(directory: URL(fileURLWithPath: entry.path)) ? "running"
                 : entry.failure.map { "failed: " + TerminalText.message(String($0.prefix(100))) }
-                ?? "unfinished (resume: runner run CONFIG --resume)"
+                ?? (entry.submitted ? "submitted to Slurm (runner status \(entry.name)/\(entry.id))"
+                    : "unfinished (resume: runner run CONFIG --resume)")
             print(pad("\(entry.name)/\(entry.id)", 44) + pad(String(entry.jobs), 6, right: true) + "  " + state)
         }
     }

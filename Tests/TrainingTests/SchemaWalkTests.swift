@@ -28,6 +28,8 @@ final class SchemaWalkTests: XCTestCase {
         case jobs(Int)
         /// The key has one legal value: any other is refused when loading.
         case onlyLegalValue
+        /// The options of every `sbatch` that `runner submit` makes change (`cluster`).
+        case submission
     }
 
     /// A base config; each is small (resnet18, 32 px, a few images) and plans without training.
@@ -287,6 +289,14 @@ final class SchemaWalkTests: XCTestCase {
         Entry(key: "pretrain.div", base: .pretrainGenerated, value: "10"),
         Entry(key: "pretrain.final_div", base: .pretrainGenerated, value: "100"),
         Entry(key: "pretrain.moms", base: .pretrainGenerated, value: "[0.9, 0.8]"),
+
+        Entry(key: "cluster.partition", base: .generated, value: "gpu", effect: .submission),
+        Entry(key: "cluster.account", base: .generated, value: "lab", effect: .submission),
+        Entry(key: "cluster.time", base: .generated, value: "1:00:00", effect: .submission),
+        // Also the thread count the submitted nodes are planned with (ClusterSettings.cpusPerTask).
+        Entry(key: "cluster.cpus_per_task", base: .generated, value: "4", effect: .submission),
+        Entry(key: "cluster.mem", base: .generated, value: "8G", effect: .submission),
+        Entry(key: "cluster.extra", base: .generated, value: "[--qos=high]", effect: .submission),
     ]
 
     // MARK: Files
@@ -471,6 +481,11 @@ final class SchemaWalkTests: XCTestCase {
             return XCTFail("\(what): the resolved config is the same as the base's — the key does not reach it",
                            file: file, line: line)
         }
+        if case .submission = entry.effect {
+            XCTAssertNotEqual(ClusterSettings(config: base.config).options, ClusterSettings(config: changed.config).options,
+                              "\(what): the sbatch options are the same", file: file, line: line)
+            return
+        }
         if case .runDirectory = entry.effect {
             do {
                 let root = (Self.fixtures as NSString).appendingPathComponent("runs")
@@ -503,7 +518,7 @@ final class SchemaWalkTests: XCTestCase {
                               file: file, line: line)
             XCTAssertEqual(changed.jobs.count, count, "\(what): jobs", file: file, line: line)
             XCTAssertEqual(after.jobs.count, count, "\(what): planned jobs", file: file, line: line)
-        case .onlyLegalValue, .runDirectory:
+        case .onlyLegalValue, .runDirectory, .submission:
             break
         }
     }
@@ -530,9 +545,11 @@ final class SchemaWalkTests: XCTestCase {
 
     func testPretrainKeys() { checkSection("pretrain") }
 
+    func testClusterKeys() { checkSection("cluster") }
+
     func testEverySectionIsChecked() {
         let checked: Set<String> = ["version", "name", "seed", "preset", "sweep", "data", "model", "train", "schedule",
-                                    "pretrain"]
+                                    "pretrain", "cluster"]
         XCTAssertEqual(Set(ExperimentConfig.schema.keyNames), checked, "a new top-level key needs its section checked")
     }
 }

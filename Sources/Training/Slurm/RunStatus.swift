@@ -18,6 +18,14 @@ public struct RunStatus {
         /// Not submitted in any round.
         case notSubmitted
 
+        /// Failed, or stopped with a log of its own to show.
+        var showsLog: Bool {
+            switch self {
+            case .failed, .stopped: return true
+            default: return false
+            }
+        }
+
         public var word: String {
             switch self {
             case .pending: return "pending"
@@ -53,10 +61,9 @@ public struct RunStatus {
         let record = try SubmissionRecord.read(run: run)
         let queue = Dictionary((try client.queue(record.ids)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("plan.json"))) as? [String: Any]
-        let planned = ((plan?["nodes"] as? [[String: Any]]) ?? []).filter {
-            SlurmPlan.runsAlone(JobGraph.Kind(rawValue: $0["kind"] as? String ?? "") ?? .data)
-        }
-        nodes = planned.map { item in
+        let all = (plan?["nodes"] as? [[String: Any]]) ?? []
+        let runnable = all.filter { SlurmPlan.runsAlone(JobGraph.Kind(rawValue: $0["kind"] as? String ?? "") ?? .data) }
+        nodes = runnable.map { item in
             let id = item["id"] as? String ?? "?"
             var node = Node(id: id, kind: item["kind"] as? String ?? "?", name: item["name"] as? String ?? "?",
                             jobs: item["shared_by"] as? [String] ?? [], state: .notSubmitted)
@@ -66,10 +73,41 @@ public struct RunStatus {
                 node.log = job.logs[task]
                 node.state = Self.state(of: node, queued: queue[job.taskID(task)] ?? queue[job.id], epochs: epochs, run: run)
             }
-            if case .failed = node.state, let log = node.log { node.logTail = Self.tail(run.appendingPathComponent(log), tailLines) }
-            if case .stopped = node.state, let log = node.log { node.logTail = Self.tail(run.appendingPathComponent(log), tailLines) }
             return node
         }
+        blameParents(Self.runnableParents(all))
+        for i in nodes.indices where nodes[i].state.showsLog {
+            if let log = nodes[i].log { nodes[i].logTail = Self.tail(run.appendingPathComponent(log), tailLines) }
+        }
+    }
+
+    /// A stopped node whose node before it failed or stopped never started: Slurm cancelled it
+    /// (`--kill-on-invalid-dep`) because that node did not end well.
+    private mutating func blameParents(_ parents: [String: [String]]) {
+        for i in nodes.indices {
+            guard case .stopped = nodes[i].state else { continue }
+            let culprit = (parents[nodes[i].id] ?? []).first { parent in
+                nodes.first { $0.id == parent }.map { $0.state.showsLog } ?? false
+            }
+            if let culprit {
+                nodes[i].state = .stopped(why: "never started: node \(culprit) before it did not finish")
+                nodes[i].log = nil
+            }
+        }
+    }
+
+    /// For each node of plan.json, the nearest cache, pretrain and stage nodes above it.
+    private static func runnableParents(_ all: [[String: Any]]) -> [String: [String]] {
+        var kinds: [String: JobGraph.Kind] = [:]
+        var result: [String: [String]] = [:]
+        for item in all {
+            guard let id = item["id"] as? String else { continue }
+            kinds[id] = JobGraph.Kind(rawValue: item["kind"] as? String ?? "")
+            result[id] = ((item["parents"] as? [String]) ?? []).flatMap { parent in
+                kinds[parent].map(SlurmPlan.runsAlone) == true ? [parent] : result[parent] ?? []
+            }
+        }
+        return result
     }
 
     private static func state(of node: Node, queued: SlurmClient.JobState?, epochs: Int, run: URL) -> State {
