@@ -5,15 +5,15 @@ import XCTest
 
 final class ClusterConfigTests: ConfigTestCase {
     func testEverySettingIsRead() throws {
-        let loaded = try load(Self.minimal + """
+        let loaded = try XCTUnwrap(load(Self.minimal + """
 
             cluster: {partition: gpu, account: lab, time: "2:00:00", cpus_per_task: 8, mem: 16G, extra: [--qos=high]}
-            """)
+            """))
         XCTAssertEqual(loaded.config.cluster, ClusterConfig(partition: "gpu", account: "lab", time: "2:00:00",
                                                             cpusPerTask: 8, mem: "16G", extra: ["--qos=high"]))
         // resolved.yaml keeps the section, so a resubmission asks for the same.
         XCTAssertTrue(loaded.resolvedYAML.contains("cluster:"), loaded.resolvedYAML)
-        let again = try load(loaded.resolvedYAML)
+        let again = try XCTUnwrap(load(loaded.resolvedYAML))
         XCTAssertEqual(again.config.cluster, loaded.config.cluster)
     }
 

@@ -5,8 +5,9 @@ import Experiments
 /// Cache nodes (decoding every image once), pretrain and stage nodes each become a Slurm job; data,
 /// model and evaluate nodes are cheap and run inside the stage jobs after them. A job waits
 /// (`afterok`) for the nearest submitted nodes above it in the graph, so a frozen stage that a split
-/// sweep shares runs once and the unfrozen stages start when it ends. Nodes of one kind that wait
-/// for exactly the same nodes (the unfrozen stages of a split sweep) go into one job array.
+/// sweep shares runs once and the unfrozen stages start when it ends. Nodes of one kind and stage
+/// name that wait for exactly the same nodes (the unfrozen stages of a split sweep) go into one
+/// job array.
 public struct SlurmPlan: Equatable, Sendable {
     public var jobs: [SlurmJob]
 
@@ -14,11 +15,12 @@ public struct SlurmPlan: Equatable, Sendable {
     public init(graph: JobGraph, experiment: String, runID: String, finished: Set<String> = []) {
         let submitted = graph.nodes.filter { Self.runsAlone($0.kind) && !finished.contains($0.id) }
         let parents = Self.submittedParents(graph, finished: finished)
-        // Siblings: same kind, same parents; each group in the order of its first node.
+        // Siblings: same kind and stage, same parents; each group in the order of its first node.
         var groups: [[JobGraph.Node]] = []
         for node in submitted {
-            if let i = groups.firstIndex(where: { $0[0].kind == node.kind && parents[$0[0].id] == parents[node.id] }),
-               !(parents[node.id] ?? []).isEmpty {
+            if let i = groups.firstIndex(where: {
+                $0[0].kind == node.kind && $0[0].name == node.name && parents[$0[0].id] == parents[node.id]
+            }) {
                 groups[i].append(node)
             } else {
                 groups.append([node])
