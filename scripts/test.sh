@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # test.sh: the style check (scripts/lint.sh), then the whole test suite in release (numeric kernels are too
-# slow in debug), XCTest only.
+# slow in debug), XCTest only, with a local one-node Slurm cluster up for the tests of `runner submit`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/lint.sh
+# The Slurm tests skip, saying so, when no cluster answers; a cluster this script started is stopped at the end.
+if ! sinfo -h >/dev/null 2>&1; then
+    if bash scripts/slurm-local.sh start; then
+        trap 'bash scripts/slurm-local.sh stop || true' EXIT
+    else
+        echo "WARNING: the local Slurm cluster did not start; the Slurm tests will be SKIPPED" >&2
+    fi
+fi
 swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"

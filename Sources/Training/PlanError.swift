@@ -33,7 +33,7 @@ public enum PlanError: Error, CustomStringConvertible {
             return "\(run)'s plan has no node `\(node)`; nodes that run on their own: "
                 + (runnable.isEmpty ? "none" : runnable.joined(separator: ", "))
         case let .notRunnable(node, kind):
-            return "node \(node) is a \(kind) node, which runs as part of the stages after it, not on its own;"
+            return "node \(node) is a `\(kind)` node, which runs as part of the stages after it, not on its own;"
                 + " run a cache, pretrain or stage node"
         case let .planChanged(run, missing, added):
             return "the plan of \(run) no longer holds: planned again, it lacks \(missing.joined(separator: ", "))"

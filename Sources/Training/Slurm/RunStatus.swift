@@ -18,6 +18,11 @@ public struct RunStatus {
         /// Not submitted in any round.
         case notSubmitted
 
+        var isStopped: Bool {
+            if case .stopped = self { return true }
+            return false
+        }
+
         /// Failed, or stopped with a log of its own to show.
         var showsLog: Bool {
             switch self {
@@ -75,17 +80,29 @@ public struct RunStatus {
             }
             return node
         }
+        explainStopped(client)
         blameParents(Self.runnableParents(all))
         for i in nodes.indices where nodes[i].state.showsLog {
             if let log = nodes[i].log { nodes[i].logTail = Self.tail(run.appendingPathComponent(log), tailLines) }
         }
     }
 
+    /// Where Slurm keeps accounting, it says how a job that left the queue ended (TIMEOUT,
+    /// OUT_OF_MEMORY, CANCELLED, NODE_FAIL); without it the run directory is all there is.
+    private mutating func explainStopped(_ client: SlurmClient) {
+        let stopped = nodes.indices.filter { nodes[$0].state.isStopped && nodes[$0].slurmID != nil }
+        guard !stopped.isEmpty, let ended = client.accounting(stopped.compactMap { nodes[$0].slurmID }) else { return }
+        for i in stopped {
+            if let job = ended.first(where: { $0.id == nodes[i].slurmID }) {
+                nodes[i].state = .stopped(why: "Slurm says \(job.state)" + (job.reason.isEmpty || job.reason == "None" ? "" : " (\(job.reason))"))
+            }
+        }
+    }
+
     /// A stopped node whose node before it failed or stopped never started: Slurm cancelled it
     /// (`--kill-on-invalid-dep`) because that node did not end well.
     private mutating func blameParents(_ parents: [String: [String]]) {
-        for i in nodes.indices {
-            guard case .stopped = nodes[i].state else { continue }
+        for i in nodes.indices where nodes[i].state.isStopped {
             let culprit = (parents[nodes[i].id] ?? []).first { parent in
                 nodes.first { $0.id == parent }.map { $0.state.showsLog } ?? false
             }

@@ -107,10 +107,11 @@ public final class Submission {
     func send(_ plan: SlurmPlan, store: RunStore, record: SubmissionRecord) throws {
         var record = record
         let earlier = record.rounds
+        let numbered = record.ids.count
         var round = SubmissionRecord.Round(runner: runner, workingDirectory: workingDirectory, jobs: [])
         var ids: [String] = []
         for (index, job) in plan.jobs.enumerated() {
-            let script = "slurm/\(Self.scriptName(record.ids.count + index, job))"
+            let script = "slurm/\(Self.scriptName(numbered + index, job))"
             do {
                 try store.write(script, text: job.script(run: store.directory.path, runner: runner,
                                                          workingDirectory: workingDirectory, settings: settings,
