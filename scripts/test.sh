@@ -13,4 +13,6 @@ if ! sinfo -h >/dev/null 2>&1; then
         echo "WARNING: the local Slurm cluster did not start; the Slurm tests will be SKIPPED" >&2
     fi
 fi
+# TensorBoard reads the event files in a test; without PyPI that test says SKIPPED.
+bash scripts/dev-tools.sh tensorboard || echo "WARNING: tensorboard could not be installed; its test will be SKIPPED" >&2
 swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"

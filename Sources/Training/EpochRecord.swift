@@ -11,6 +11,8 @@ public struct EpochRecord: Equatable, Sendable {
     public var errorRate: Double
     public var topKAccuracy: Double
     public var seconds: Double
+    /// The epoch's training batches, in order (empty for records written before they were kept).
+    public var batches: [BatchPoint] = []
 
     public init(stage: String, epoch: Int, trainLoss: Double, validLoss: Double, accuracy: Double, errorRate: Double,
                 topKAccuracy: Double, seconds: Double) {

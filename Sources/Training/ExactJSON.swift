@@ -15,16 +15,37 @@ enum ExactJSON {
     static func record(_ r: EpochRecord) -> [String: Any] {
         ["stage": r.stage, "epoch": r.epoch, "train_loss": bits(r.trainLoss), "valid_loss": bits(r.validLoss),
          "accuracy": bits(r.accuracy), "error_rate": bits(r.errorRate), "top_k_accuracy": bits(r.topKAccuracy),
-         "seconds": bits(r.seconds)]
+         "seconds": bits(r.seconds), "batches": r.batches.map(batch)]
+    }
+
+    /// `[loss, momentum, lr of group 0, lr of group 1, …]`, each as its bits.
+    static func batch(_ b: BatchPoint) -> [String] {
+        [bits(b.loss), bits(b.momentum)] + b.learningRates.map(bits)
+    }
+
+    static func batch(_ words: [String]) -> BatchPoint? {
+        let values = words.compactMap { UInt64($0) }.map(Double.init(bitPattern:))
+        guard values.count == words.count, values.count >= 3 else { return nil }
+        return BatchPoint(loss: values[0], learningRates: Array(values[2...]), momentum: values[1])
+    }
+
+    static func batches(_ value: Any?) -> [BatchPoint]? {
+        guard let value else { return [] }
+        guard let list = value as? [[String]] else { return nil }
+        let batches = list.compactMap(batch)
+        return batches.count == list.count ? batches : nil
     }
 
     static func record(_ r: [String: Any]) -> EpochRecord? {
         guard let stage = r["stage"] as? String, let epoch = r["epoch"] as? Int,
               let trainLoss = double(r, "train_loss"), let validLoss = double(r, "valid_loss"),
               let accuracy = double(r, "accuracy"), let errorRate = double(r, "error_rate"),
-              let topK = double(r, "top_k_accuracy"), let seconds = double(r, "seconds") else { return nil }
-        return EpochRecord(stage: stage, epoch: epoch, trainLoss: trainLoss, validLoss: validLoss, accuracy: accuracy,
-                           errorRate: errorRate, topKAccuracy: topK, seconds: seconds)
+              let topK = double(r, "top_k_accuracy"), let seconds = double(r, "seconds"),
+              let batches = batches(r["batches"]) else { return nil }
+        var record = EpochRecord(stage: stage, epoch: epoch, trainLoss: trainLoss, validLoss: validLoss,
+                                 accuracy: accuracy, errorRate: errorRate, topKAccuracy: topK, seconds: seconds)
+        record.batches = batches
+        return record
     }
 
     static func records(_ values: Any?) -> [EpochRecord]? {

@@ -10,9 +10,10 @@ extension GraphExecutor {
                   loaders: DataFactory.Loaders, job: String, log: JobLog) throws -> EpochRecord? {
         guard let plan = node.stage else { preconditionFailure("the planner gives every stage node its plan") }
         try ModelFactory.prepare(model, for: plan)
-        progress.line("stage \(name): freeze_to \(plan.freezeTo), trainable \(plan.trainable) of \(plan.parameters) — "
-                      + plan.groups.map { "group \($0.index): \($0.trainable)/\($0.parameters) at lr \($0.lr)" }
-                          .joined(separator: ", "))
+        let description = "stage \(name): freeze_to \(plan.freezeTo), trainable \(plan.trainable) of \(plan.parameters) — "
+            + plan.groups.map { "group \($0.index): \($0.trainable)/\($0.parameters) at lr \($0.lr)" }.joined(separator: ", ")
+        progress.line(description)
+        log.stageStarted(description, batchesPerEpoch: loaders.train.batchCount)
         progress.stageStarted(epochs: plan.epochs, batchSize: config.data.batchSize)
         let started = Date()
         let records: [EpochRecord]
@@ -26,7 +27,7 @@ extension GraphExecutor {
                 ? "  (node \(node.id) is in runs/.cache: reused, not retrained; --force recomputes)"
                 : "  (same work as job \(done.output.job)'s stage \(name), node \(node.id): reused, not retrained)")
             records = done.output.records(named: name)
-            records.forEach(log.epoch)
+            records.forEach(log.replay)
             stagesReused += 1
         } else {
             if let allowed = options.mayTrain, !allowed.contains(node.id) {
@@ -67,6 +68,7 @@ extension GraphExecutor {
         trainer.onBatch = { [progress] in progress.batch(epoch: $0, batch: $1, batches: $2, loss: $3) }
         trainer.onValidationBatch = { [progress] in progress.validation(epoch: $0, done: $1, of: $2) }
         trainer.onEpoch = log.epoch
+        trainer.onBatchPoint = { log.batch($2, epoch: $0, index: $1) }
         trainer.node = node.id
         trainer.checkpointInterval = options.checkpointInterval
         trainer.interruptRequested = options.interruptRequested
@@ -81,7 +83,10 @@ extension GraphExecutor {
             if found.node == node.id {
                 checkpoint = found
                 progress.line("  resuming from the checkpoint at epoch \(found.position.epoch), batch \(found.position.batch)")
-                found.position.records.forEach(log.epoch)
+                found.position.records.forEach(log.replay)
+                for (index, point) in found.position.batches.enumerated() {
+                    log.batch(point, epoch: found.position.epoch, index: index)
+                }
             } else {
                 progress.line("  \(checkpointPath) is of node \(found.node), not \(node.id): the stage starts over")
             }

@@ -108,7 +108,8 @@ final class GraphExecutor {
 
     private func runNodes(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore,
                           until last: String?) throws -> SummaryRow? {
-        let log = JobLog(store: store, job: job.id, progress: progress, metrics: job.config.train.metrics)
+        let log = JobLog(store: store, job: job.id, overrides: job.overrides, progress: progress,
+                         metrics: job.config.train.metrics)
         progress.metrics = job.config.train.metrics
         var state = JobState()
         for node in graph.nodes(of: job) {
@@ -185,6 +186,7 @@ final class GraphExecutor {
         let final = FinalRecord(values: values)
         try model.stateDict().write(path: store.directory.appendingPathComponent(log.path("model.safetensors")).path)
         try store.writeRecord(log.path("final.json"), final)
+        try log.finished()
         return SummaryRow(job: job.id, overrides: job.overrides, final: final)
     }
 }

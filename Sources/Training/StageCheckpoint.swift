@@ -15,6 +15,8 @@ public struct StagePosition: Equatable, Sendable {
     public var step = 0
     public var trainTotals = MetricTotals()
     public var records: [EpochRecord] = []
+    /// The current epoch's training batches so far.
+    public var batches: [BatchPoint] = []
     public var earlyStopping = EarlyStopping.State()
 
     public init() {}
@@ -51,6 +53,7 @@ public struct StageCheckpoint {
         let state: [String: Any] = [
             "format": Self.format, "node": node, "epoch": p.epoch, "batch": p.batch, "step": p.step,
             "train_totals": ExactJSON.totals(p.trainTotals), "records": p.records.map(ExactJSON.record),
+            "batches": p.batches.map(ExactJSON.batch),
             "early_stopping": ["best": p.earlyStopping.best.map { ExactJSON.bits($0) as Any } ?? NSNull(), "wait": p.earlyStopping.wait,
                                "stopped": p.earlyStopping.stopped],
             "dropout": dropout.mapValues(ExactJSON.generator),
@@ -71,6 +74,7 @@ public struct StageCheckpoint {
               state["format"] as? Int == format, let node = state["node"] as? String,
               let epoch = state["epoch"] as? Int, let batch = state["batch"] as? Int, let step = state["step"] as? Int,
               let totals = ExactJSON.totals(state["train_totals"]), let records = ExactJSON.records(state["records"]),
+              let batches = ExactJSON.batches(state["batches"]),
               let early = state["early_stopping"] as? [String: Any], let wait = early["wait"] as? Int,
               let stopped = early["stopped"] as? Bool, let dropout = ExactJSON.generators(state["dropout"])
         else {
@@ -82,6 +86,7 @@ public struct StageCheckpoint {
         position.step = step
         position.trainTotals = totals
         position.records = records
+        position.batches = batches
         position.earlyStopping = EarlyStopping.State(best: ExactJSON.double(early, "best"), wait: wait, stopped: stopped)
         var model = SafeTensors(), optimizer: [String: Tensor] = [:]
         for (key, tensor) in file.tensors {

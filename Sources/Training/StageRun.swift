@@ -63,6 +63,8 @@ final class StageRun {
                                                    key: bad)
         }
         position.trainTotals.add(logits: logits, targets: batch.labels, loss: value)
+        position.batches.append(BatchPoint(loss: Double(value), learningRates: optimizer.learningRates,
+                                           momentum: optimizer.groups.first?.hyper.momentum ?? 0))
         position.batch += 1
         position.step += 1
         return value

@@ -16,6 +16,8 @@ public final class StageTrainer {
     public let config: ExperimentConfig
     public var onBatch: ((_ epoch: Int, _ batch: Int, _ batches: Int, _ loss: Float) -> Void)?
     /// Before the validation pass that follows training epoch `epoch` (done 0) and after each of its batches.
+    /// The batch's loss, rates and momentum, for the job's TensorBoard log.
+    public var onBatchPoint: ((_ epoch: Int, _ batch: Int, BatchPoint) -> Void)?
     public var onValidationBatch: ((_ epoch: Int, _ done: Int, _ batches: Int) -> Void)?
     public var onEpoch: ((EpochRecord) -> Void)?
     public var hooks: [TrainingHook] = []
@@ -67,6 +69,7 @@ public final class StageTrainer {
             let value = try run.step(batch)
             let index = run.position.batch - 1
             onBatch?(epoch, index, batches, value)
+            if let point = run.position.batches.last { onBatchPoint?(epoch, index, point) }
             var decision = HookDecision.proceed
             for hook in hooks {
                 let asked = hook.batchEnded(epoch: epoch, batch: index, batches: batches, loss: value,
@@ -85,10 +88,12 @@ public final class StageTrainer {
     private func endEpoch(_ run: StageRun, _ valid: BatchLoader, seconds: Double) throws {
         let epoch = run.position.epoch
         let validTotals = try evaluate(valid, epoch: epoch)
-        let record = EpochRecord(stage: run.stage.name, epoch: epoch, trainLoss: run.position.trainTotals.meanLoss,
+        var record = EpochRecord(stage: run.stage.name, epoch: epoch, trainLoss: run.position.trainTotals.meanLoss,
                                  validLoss: validTotals.meanLoss, accuracy: validTotals.accuracy,
                                  errorRate: validTotals.errorRate, topKAccuracy: validTotals.topKAccuracy,
                                  seconds: seconds)
+        record.batches = run.position.batches
+        run.position.batches = []
         run.position.records.append(record)
         run.position.epoch += 1
         run.position.batch = 0

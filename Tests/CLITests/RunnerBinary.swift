@@ -17,7 +17,7 @@ enum RunnerBinary {
     /// Started with the repository as working directory; output goes to files so a long run never
     /// blocks on a full pipe.
     static func start(_ arguments: [String], output: URL) throws -> Process {
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

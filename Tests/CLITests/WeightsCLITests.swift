@@ -215,7 +215,7 @@ final class PlainErrorsCLITests: CLITestCase {
         let file = directory.appendingPathComponent("file").path
         let runs = directory.appendingPathComponent("runs").path
         try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
-        for path in [file, runs + "/blocked"] { FileManager.default.createFile(atPath: path, contents: Data()) }
+        for path in [file, runs + "/blocked"] { _ = FileManager.default.createFile(atPath: path, contents: Data()) }
         let inside = try runner(["run", config, "--runs", file + "/runs", "--quiet"])
         XCTAssertTrue(inside.error.contains("\(file)/runs/.cache/decode") && inside.error.contains("Not a directory"),
                       inside.error)

@@ -325,7 +325,7 @@ final class SchemaWalkTests: XCTestCase {
             let path = (root as NSString).appendingPathComponent(relative)
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                      withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
         // Labelled a, b, c by folder, and cat, dog, bird by file name.
         for (i, folder) in ["a", "b", "c"].enumerated() {
