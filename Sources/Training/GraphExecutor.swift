@@ -186,6 +186,8 @@ final class GraphExecutor {
         let final = FinalRecord(values: values)
         try model.stateDict().write(path: store.directory.appendingPathComponent(log.path("model.safetensors")).path)
         try store.writeRecord(log.path("final.json"), final)
+        // With model.safetensors and classes.json, all `runner predict` needs: no config, no data.
+        try store.write(log.path("job.yaml"), text: ConfigLoader.render(job.config))
         try log.finished()
         return SummaryRow(job: job.id, overrides: job.overrides, final: final)
     }
