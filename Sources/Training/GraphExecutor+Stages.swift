@@ -68,7 +68,7 @@ extension GraphExecutor {
         trainer.onBatch = { [progress] in progress.batch(epoch: $0, batch: $1, batches: $2, loss: $3) }
         trainer.onValidationBatch = { [progress] in progress.validation(epoch: $0, done: $1, of: $2) }
         trainer.onEpoch = log.epoch
-        trainer.onBatchPoint = { log.batch($2, epoch: $0, index: $1) }
+        trainer.onBatchPoint = { log.batch($2, stage: name, epoch: $0, index: $1) }
         trainer.node = node.id
         trainer.checkpointInterval = options.checkpointInterval
         trainer.interruptRequested = options.interruptRequested
@@ -85,7 +85,7 @@ extension GraphExecutor {
                 progress.line("  resuming from the checkpoint at epoch \(found.position.epoch), batch \(found.position.batch)")
                 found.position.records.forEach(log.replay)
                 for (index, point) in found.position.batches.enumerated() {
-                    log.batch(point, epoch: found.position.epoch, index: index)
+                    log.batch(point, stage: name, epoch: found.position.epoch, index: index)
                 }
             } else {
                 progress.line("  \(checkpointPath) is of node \(found.node), not \(node.id): the stage starts over")

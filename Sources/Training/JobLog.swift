@@ -58,7 +58,8 @@ final class JobLog {
     }
 
     /// One training batch as it is trained (or replayed from a checkpoint or a reused stage).
-    func batch(_ point: BatchPoint, epoch: Int, index: Int) {
+    func batch(_ point: BatchPoint, stage: String, epoch: Int, index: Int) {
+        record { try store.appendRecord(path("metrics.jsonl"), BatchLine(stage: stage, epoch: epoch, batch: index, point: point)) }
         var values: [(tag: String, value: Double)] = [("train/loss", point.loss), ("train/momentum", point.momentum)]
         values += point.learningRates.enumerated().map { ("train/lr/group_\($0.offset)", $0.element) }
         record { try tensorBoard?.scalars(step: stepOffset + epoch * batchesPerEpoch + index + 1, values) }
@@ -80,7 +81,9 @@ final class JobLog {
 
     /// A finished epoch taken from a checkpoint or a reused stage: its batches, then the epoch.
     func replay(_ record: EpochRecord) {
-        for (index, point) in record.batches.enumerated() { batch(point, epoch: record.epoch, index: index) }
+        for (index, point) in record.batches.enumerated() {
+            batch(point, stage: record.stage, epoch: record.epoch, index: index)
+        }
         epoch(record)
     }
 

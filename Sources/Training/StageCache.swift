@@ -8,8 +8,9 @@ import Tensors
 /// a temporary folder and renamed into place, so a node is either wholly cached or not at all.
 public struct StageCache {
     public let root: URL
-    /// Bumped whenever what a node stores changes meaning.
-    static let format = 1
+    /// Bumped whenever what a node stores changes meaning (2: epoch records keep their batches,
+    /// which metrics.jsonl and TensorBoard log).
+    static let format = 2
 
     public init(runsRoot: String) {
         root = URL(fileURLWithPath: runsRoot).appendingPathComponent(".cache")

@@ -30,7 +30,8 @@ public struct StageCheckpoint {
     public var optimizer: [String: Tensor]
     public var dropout: [String: RandomGenerator]
 
-    static let format = 1
+    /// 2: the position keeps the current epoch's batches.
+    static let format = 2
     static let metadataKey = "runner_checkpoint"
 
     public init(node: String, position: StagePosition, model: SafeTensors, optimizer: [String: Tensor],

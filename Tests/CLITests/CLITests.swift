@@ -75,10 +75,11 @@ final class CLITests: CLITestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)").sorted()
         XCTAssertEqual(files, [".lock", "config.yaml", "env.json", "jobs", "plan.json", "resolved.yaml", "summary.json"])
         let jobFiles = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)/jobs/main").sorted()
-        XCTAssertEqual(jobFiles, ["classes.json", "final.json", "metrics.jsonl", "model.safetensors", "stages.json",
-                                  "timings.jsonl"], "no checkpoint left once the run has finished")
+        XCTAssertEqual(jobFiles, ["classes.json", "final.json", "job.yaml", "metrics.jsonl", "model.safetensors",
+                                  "stages.json", "tb", "timings.jsonl"], "no checkpoint left once the run has finished")
         let metrics = try String(contentsOfFile: "\(runs)/tiny/\(run)/jobs/main/metrics.jsonl", encoding: .utf8)
-        XCTAssertEqual(metrics.split(separator: "\n").count, 2)
+        XCTAssertEqual(metrics.split(separator: "\n").filter { $0.contains("\"event\":\"epoch\"") }.count, 2)
+        XCTAssertGreaterThan(metrics.split(separator: "\n").filter { $0.contains("\"event\":\"batch\"") }.count, 2)
 
         // A rerun takes both stages from runs/.cache and logs the same metrics; --force retrains.
         let again = try runner(["run", config, "--runs", runs, "--threads", "2"])
