@@ -13,6 +13,11 @@ if ! sinfo -h >/dev/null 2>&1; then
         echo "WARNING: the local Slurm cluster did not start; the Slurm tests will be SKIPPED" >&2
     fi
 fi
+# Headless Chromium renders report.html in a test; without it that test says SKIPPED.
+if ! command -v chromium >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+        || echo "WARNING: chromium could not be installed; the report's browser test will be SKIPPED" >&2
+fi
 # TensorBoard reads the event files in a test; without PyPI that test says SKIPPED.
 bash scripts/dev-tools.sh tensorboard || echo "WARNING: tensorboard could not be installed; its test will be SKIPPED" >&2
 swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"

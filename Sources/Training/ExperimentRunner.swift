@@ -84,6 +84,7 @@ public final class ExperimentRunner {
             throw error
         }
         try store.writeRecord("summary.json", summary)
+        ReportWriter.finish(run: store.directory, log: log)
         if loaded.jobs.count > 1 {
             log("")
             RunCatalog.render(try RunCatalog.table(RunCatalog.Entry(

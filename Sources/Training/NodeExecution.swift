@@ -120,6 +120,7 @@ public final class NodeExecution {
             finished.append(job.id)
         }
         let finishedRun = finished.isEmpty ? false : try writeSummaryIfDone(graph, store: store)
+        if finishedRun { ReportWriter.finish(run: run, log: progress.line) }
         return Outcome(trained: executor.stagesTrained > 0, finishedJobs: finished, finishedRun: finishedRun)
     }
 

@@ -132,6 +132,12 @@ final class ResumeCLITests: CLITestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/summary.json"))
         let lines = try String(contentsOfFile: run + "/jobs/main/metrics.jsonl", encoding: .utf8)
             .split(separator: "\n")
-        XCTAssertEqual(lines.count, 4, "one line per epoch of both stages, none twice: \(lines)")
+        XCTAssertEqual(lines.filter { $0.contains("\"event\":\"epoch\"") }.count, 4,
+                       "one line per epoch of both stages, none twice: \(lines)")
+        // Each training batch once: 7 batches an epoch, 4 epochs.
+        let batches = lines.filter { $0.contains("\"event\":\"batch\"") }
+        XCTAssertEqual(batches.count, 28, "\(batches)")
+        XCTAssertEqual(Set(batches.map { $0.replacingOccurrences(of: #""loss":[0-9.e-]+,"#, with: "", options: .regularExpression) })
+            .count, 28, "no batch logged twice")
     }
 }
