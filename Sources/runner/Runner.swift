@@ -9,7 +9,7 @@ struct Runner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
         abstract: "Declarative, reproducible transfer-learning experiments for image classifiers.",
-        subcommands: [Run.self, Submit.self, Exec.self, Status.self, Cancel.self, Predict.self, Interpret.self, Report.self, LRFind.self, Runs.self, Compare.self, Validate.self, Plan.self, Summary.self, Forward.self, WeightsCommand.self, DataCommand.self, Bench.self])
+        subcommands: [Run.self, Submit.self, Exec.self, Status.self, Cancel.self, Predict.self, Interpret.self, Report.self, Export.self, LRFind.self, Runs.self, Compare.self, Validate.self, Plan.self, Summary.self, Forward.self, WeightsCommand.self, DataCommand.self, Bench.self])
 
     static func main() {
         relaunchWithQuickOpenBLASSleep()
