@@ -18,6 +18,6 @@ if ! command -v chromium >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
         || echo "WARNING: chromium could not be installed; the report's browser test will be SKIPPED" >&2
 fi
-# TensorBoard reads the event files in a test; without PyPI that test says SKIPPED.
-bash scripts/dev-tools.sh tensorboard || echo "WARNING: tensorboard could not be installed; its test will be SKIPPED" >&2
+# TensorBoard reads the event files in a test, MLflow takes an export in another; without PyPI they say SKIPPED.
+bash scripts/dev-tools.sh tensorboard mlflow || echo "WARNING: tensorboard/mlflow could not be installed; their tests will be SKIPPED" >&2
 swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"
