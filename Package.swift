@@ -50,10 +50,11 @@ let package = Package(
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Layers", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Diagnostics"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Experiments", "Layers", "Tensors", "Downloads", "Diagnostics"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Experiments", "Layers", "Tensors", "Downloads", "Diagnostics",
+                                                          "TestSupport"]),
         .testTarget(name: "DownloadsTests", dependencies: ["Downloads"], exclude: ["Fixtures"]),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["runner", "Layers", "Tensors"], exclude: ["InvalidConfigs"]),
+        .testTarget(name: "CLITests", dependencies: ["runner", "Layers", "Tensors", "TestSupport"], exclude: ["InvalidConfigs"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,27 +4,10 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 import XCTest
 
 final class MLflowCLITests: CLITestCase {
-    private static let venvPython = RunnerBinary.repository.appendingPathComponent(".venv/bin/python3").path
-
-    private func pythonWithMLflow() throws -> String {
-        for python in [Self.venvPython, "/usr/bin/python3"] where FileManager.default.isExecutableFile(atPath: python) {
-            let check = Process()
-            check.executableURL = URL(fileURLWithPath: python)
-            check.arguments = ["-c", "import mlflow"]
-            check.standardOutput = FileHandle.nullDevice
-            check.standardError = FileHandle.nullDevice
-            try check.run()
-            check.waitUntilExit()
-            if check.terminationStatus == 0 { return python }
-        }
-        let message = "SKIPPED \(name): mlflow is not importable (bash scripts/dev-tools.sh mlflow installs it into .venv)"
-        print(String(repeating: "!", count: 20) + " " + message)
-        throw XCTSkip(message)
-    }
-
     /// A port nothing listens on: bound to port 0 by the kernel, then released for the server.
     private func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -43,23 +26,8 @@ final class MLflowCLITests: CLITestCase {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private func python(_ python: String, _ script: String, _ arguments: [String]) throws -> (Int32, String) {
-        let file = directory.appendingPathComponent("script-\(UUID().uuidString.prefix(6)).py")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [file.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
-
     func testASweepExportedIntoAFreshServerIsOneParentRunWithTwoJobRuns() throws {
-        let python = try pythonWithMLflow()
+        let python = try ExternalTool.python(importing: "mlflow", test: name)
         let config = directory.appendingPathComponent("sweep.yaml").path
         try """
             version: 1
@@ -101,7 +69,7 @@ final class MLflowCLITests: CLITestCase {
         XCTAssertEqual(exported.status, 0, exported.error)
         XCTAssertTrue(exported.output.contains("with 2 job runs"), exported.output)
 
-        let (status, output) = try self.python(python, """
+        let (status, output) = try ExternalTool.python(python, script: """
             import json, sys
             from mlflow.tracking import MlflowClient
             client = MlflowClient(tracking_uri=sys.argv[1])

@@ -1,6 +1,7 @@
 // ReportCLITests: report.html after a sweep — self-contained, every chart with its points — and rendered by headless Chromium (issue 14).
 
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReportCLITests: CLITestCase {
@@ -64,9 +65,7 @@ final class ReportCLITests: CLITestCase {
     func testChromiumRendersEveryChartWithoutAConsoleError() throws {
         guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            let message = "SKIPPED \(name): no chromium (apt-get install chromium; scripts/test.sh installs it)"
-            print(String(repeating: "!", count: 20) + " " + message)
-            throw XCTSkip(message)
+            throw ExternalTool.skip(name, "no chromium (apt-get install chromium; scripts/test.sh installs it)")
         }
         let run = try sweepRun()
         let page = run.appendingPathComponent("report.html")

@@ -1,6 +1,7 @@
 // SlurmCLITests: `runner submit`, `exec`, `status` and `cancel` on a real Slurm cluster (scripts/slurm-local.sh), and their errors without one (issue 13).
 
 import Foundation
+import TestSupport
 import XCTest
 
 final class SlurmCLITests: CLITestCase {
@@ -11,36 +12,10 @@ final class SlurmCLITests: CLITestCase {
     /// Skips, saying so loudly, unless a Slurm controller answers with a node that takes jobs.
     private func requireCluster() throws {
         let sinfo = ["/usr/bin/sinfo", "/usr/local/bin/sinfo"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        var answer = ""
-        if let sinfo {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: sinfo)
-            process.arguments = ["-h", "-o", "%a %t"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            answer = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-        }
+        let answer = try sinfo.map { try ExternalTool.run($0, ["-h", "-o", "%a %t"]).output } ?? ""
         guard answer.contains("up idle") || answer.contains("up mix") || answer.contains("up alloc") else {
-            let message = "SKIPPED \(name): no Slurm cluster answers (start one with `bash scripts/slurm-local.sh start`)"
-            print(String(repeating: "!", count: 20) + " " + message)
-            throw XCTSkip(message)
+            throw ExternalTool.skip(name, "no Slurm cluster answers (start one with `bash scripts/slurm-local.sh start`)")
         }
-    }
-
-    private func command(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
     }
 
     /// The run directory `submit` printed (`done: <path>`).
@@ -86,7 +61,7 @@ final class SlurmCLITests: CLITestCase {
         try wait("the pretrain stage's first epoch", seconds: 600) {
             ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("\n  0 ")
         }
-        _ = try command("/usr/bin/scancel", ["--batch", "--signal=TERM", pretrainID])
+        _ = try ExternalTool.run("/usr/bin/scancel", ["--batch", "--signal=TERM", pretrainID])
         try wait("the run to finish", seconds: 1200) {
             FileManager.default.fileExists(atPath: run.appendingPathComponent("summary.json").path)
         }

@@ -2,6 +2,7 @@
 
 import Experiments
 import Foundation
+import TestSupport
 @testable import Training
 import XCTest
 
@@ -137,36 +138,10 @@ final class TensorBoardTests: XCTestCase {
 
     // MARK: TensorBoard itself
 
-    /// `.venv/bin/python3` of the repository, else `python3`, when it imports tensorboard.
-    private func pythonWithTensorBoard() throws -> String {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for python in [repository.appendingPathComponent(".venv/bin/python3").path, "/usr/bin/python3"]
-        where FileManager.default.isExecutableFile(atPath: python) {
-            if (try? Self.run(python, ["-c", "import tensorboard"]))?.status == 0 { return python }
-        }
-        let message = "SKIPPED \(name): tensorboard is not importable (bash scripts/dev-tools.sh installs it into .venv)"
-        print(String(repeating: "!", count: 20) + " " + message)
-        throw XCTSkip(message)
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
-
     /// TensorBoard's own reader (EventAccumulator) sees the tags, steps and values, and a real
     /// `tensorboard` server's HParams plugin lists both jobs of a sweep with their swept value.
     func testTensorBoardReadsTheCurvesAndTheHParamsComparison() throws {
-        let python = try pythonWithTensorBoard()
+        let python = try ExternalTool.python(importing: "tensorboard", test: name)
         let run = try runner(sweep: true).run()
         let script = root.appendingPathComponent("check.py")
         try """
@@ -202,7 +177,7 @@ final class TensorBoardTests: XCTestCase {
                 server.terminate(); server.wait(timeout=30)
             print(json.dumps(out))
             """.write(to: script, atomically: true, encoding: .utf8)
-        let result = try Self.run(python, [script.path, run.path])
+        let result = try ExternalTool.run(python, [script.path, run.path])
         XCTAssertEqual(result.status, 0, result.output)
         let line = try XCTUnwrap(result.output.split(separator: "\n").last, result.output)
         let out = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
