@@ -73,10 +73,12 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(result.output.contains("stage frozen: freeze_to -1, trainable"), result.output)
         let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/tiny").first)
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)").sorted()
-        XCTAssertEqual(files, [".lock", "config.yaml", "env.json", "jobs", "plan.json", "resolved.yaml", "summary.json"])
+        XCTAssertEqual(files, [".lock", "config.yaml", "env.json", "jobs", "plan.json", "report.html", "resolved.yaml",
+                               "summary.json"])
         let jobFiles = try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny/\(run)/jobs/main").sorted()
-        XCTAssertEqual(jobFiles, ["classes.json", "final.json", "job.yaml", "metrics.jsonl", "model.safetensors",
-                                  "stages.json", "tb", "timings.jsonl"], "no checkpoint left once the run has finished")
+        XCTAssertEqual(jobFiles, ["classes.json", "final.json", "interpretation.json", "job.yaml", "metrics.jsonl",
+                                  "model.safetensors", "stages.json", "tb", "timings.jsonl"],
+                       "no checkpoint left once the run has finished")
         let metrics = try String(contentsOfFile: "\(runs)/tiny/\(run)/jobs/main/metrics.jsonl", encoding: .utf8)
         XCTAssertEqual(metrics.split(separator: "\n").filter { $0.contains("\"event\":\"epoch\"") }.count, 2)
         XCTAssertGreaterThan(metrics.split(separator: "\n").filter { $0.contains("\"event\":\"batch\"") }.count, 2)

@@ -68,8 +68,10 @@ final class SlurmCLITests: CLITestCase {
         let pretrainLog = try String(contentsOf: log, encoding: .utf8)
         XCTAssertTrue(pretrainLog.contains("requeueing Slurm job \(pretrainID)"), pretrainLog)
         XCTAssertTrue(pretrainLog.contains("resuming from the checkpoint at epoch"), pretrainLog)
-        let finalStatus = try status(run)
-        XCTAssertTrue(finalStatus.contains("7 of 7 nodes finished; the run is complete"), finalStatus)
+        // The last node writes summary.json, then the report, then its own finished.json.
+        try wait("every node to be recorded finished", seconds: 300) {
+            try status(run).contains("7 of 7 nodes finished; the run is complete")
+        }
 
         let localRuns = directory.appendingPathComponent("local-runs").path
         let local = try runner(["run", "configs/quickstart.yaml", "--threads", "2", "--runs", localRuns, "--quiet"]

@@ -252,7 +252,9 @@ final class MetricsCLITests: CLITestCase {
                           result.output)
             let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: runs + "/metrics-k\(k)").first)
             let folder = "\(runs)/metrics-k\(k)/\(run)/jobs/main/"
-            let line = try String(contentsOfFile: folder + "metrics.jsonl", encoding: .utf8)
+            // The epoch's line (the batch lines come before it).
+            let line = try XCTUnwrap(try String(contentsOfFile: folder + "metrics.jsonl", encoding: .utf8)
+                .split(separator: "\n").first { $0.contains("\"event\":\"epoch\"") })
             let event = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             XCTAssertEqual(Set(event.keys), ["event", "stage", "epoch", "train_loss", "valid_loss", "top_\(k)_accuracy", "accuracy"])
             finals[k] = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
