@@ -145,7 +145,11 @@ final class SlurmCLITests: CLITestCase {
         let cancel = try runner(["cancel", run.path])
         XCTAssertEqual(cancel.status, 0, cancel.error)
         XCTAssertTrue(cancel.output.contains("cancelled 3 Slurm jobs"), cancel.output)
-        try wait("the jobs to leave the queue", seconds: 120) { !(try status(run)).contains("pending") }
+        // A cache node that was already decoding when cancelled may still finish: wait for the queue to empty.
+        try wait("the jobs to leave the queue", seconds: 120) {
+            let text = try status(run)
+            return !text.contains("pending") && !text.contains("running")
+        }
         XCTAssertTrue(try status(run).contains("stopped"))
         let scripts = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("slurm").path)
         let second = try XCTUnwrap(scripts.first { $0.hasPrefix("02-") }, "\(scripts)")
@@ -153,8 +157,9 @@ final class SlurmCLITests: CLITestCase {
         XCTAssertTrue(script.contains("#SBATCH --time=10:00\n") && script.contains("#SBATCH --cpus-per-task=1\n"), script)
 
         let again = try runner(["submit", "--resume", run.path, "--runs", runs])
-        XCTAssertEqual(again.status, 0, again.output + again.error)
-        XCTAssertTrue(again.output.contains("submitting the other 3 again"), again.output)
+        guard again.status == 0 else { return XCTFail(again.output + again.error) }
+        XCTAssertTrue(again.output.contains("submitting the other 3 again")
+                      || again.output.contains("1 node finished; submitting the other 2 again"), again.output)
         try wait("the resubmitted run to finish", seconds: 600) {
             FileManager.default.fileExists(atPath: run.appendingPathComponent("summary.json").path)
         }
