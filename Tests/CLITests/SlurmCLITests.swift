@@ -145,10 +145,10 @@ final class SlurmCLITests: CLITestCase {
         let cancel = try runner(["cancel", run.path])
         XCTAssertEqual(cancel.status, 0, cancel.error)
         XCTAssertTrue(cancel.output.contains("cancelled 3 Slurm jobs"), cancel.output)
-        // A cache node that was already decoding when cancelled may still finish: wait for the queue to empty.
+        // A cache node that was already decoding when cancelled may still finish, and cancelled jobs
+        // stay in the queue while they complete: wait for it to empty.
         try wait("the jobs to leave the queue", seconds: 120) {
-            let text = try status(run)
-            return !text.contains("pending") && !text.contains("running")
+            try ExternalTool.run("/usr/bin/squeue", ["-h"]).output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
         XCTAssertTrue(try status(run).contains("stopped"))
         let scripts = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("slurm").path)
@@ -162,6 +162,10 @@ final class SlurmCLITests: CLITestCase {
                       || again.output.contains("1 node finished; submitting the other 2 again"), again.output)
         try wait("the resubmitted run to finish", seconds: 600) {
             FileManager.default.fileExists(atPath: run.appendingPathComponent("summary.json").path)
+        }
+        // The node that wrote summary.json goes on to the report: only an empty queue means done.
+        try wait("the Slurm queue to empty", seconds: 300) {
+            try ExternalTool.run("/usr/bin/squeue", ["-h"]).output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
         let resumedAgain = try runner(["submit", "--resume", run.path, "--runs", runs])
         XCTAssertTrue(resumedAgain.output.contains("nothing to submit"), resumedAgain.output + resumedAgain.error)
