@@ -20,6 +20,4 @@ public struct BatchLine: Codable, Equatable, Sendable {
         lrs = point.learningRates
         mom = point.momentum
     }
-
-    public var point: BatchPoint { BatchPoint(loss: loss, learningRates: lrs, momentum: mom) }
 }

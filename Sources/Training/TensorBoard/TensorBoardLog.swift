@@ -24,8 +24,6 @@ final class TensorBoardLog {
         try writer.write(SummaryEvent.fileVersion(wallTime: now))
     }
 
-    var path: String { writer.path }
-
     func scalars(step: Int, _ values: [(tag: String, value: Double)]) throws {
         try writer.write(SummaryEvent.scalars(wallTime: clock(), step: Int64(step), values))
     }
