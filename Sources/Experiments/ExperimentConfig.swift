@@ -14,16 +14,19 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var sweep: SweepConfig?
     /// How `runner submit` asks Slurm for each node; `runner run` does not read it.
     public var cluster: ClusterConfig?
+    /// Where the run logs while it trains (an MLflow server); nothing is sent without it.
+    public var tracking: TrackingConfig?
 
     public static let currentVersion = 1
 
     enum Key: String, ConfigKey {
-        case version, name, seed, preset, data, model, train, schedule, pretrain, sweep, cluster
+        case version, name, seed, preset, data, model, train, schedule, pretrain, sweep, cluster, tracking
     }
 
     static let schema = ConfigSchema.fields(Key.self, [
         .data: DataConfig.schema, .model: ModelConfig.schema, .train: TrainConfig.schema,
         .schedule: .list(StageConfig.schema), .pretrain: PretrainConfig.schema, .cluster: ClusterConfig.schema,
+        .tracking: TrackingConfig.schema,
     ])
 
     static func read(_ root: ConfigNode, _ r: ConfigReader, defaultName: String) -> ExperimentConfig? {
@@ -58,11 +61,12 @@ public struct ExperimentConfig: Equatable, Sendable {
         checkPretrainWeights(f, r, model: model)
         let sweep = f[.sweep].flatMap { SweepConfig.read($0, f.path(.sweep), r) }
         let cluster = f[.cluster].flatMap { ClusterConfig.read($0, f.path(.cluster), r) }
+        let tracking = f[.tracking].flatMap { TrackingConfig.read($0, f.path(.tracking), r) }
 
         guard let version, let data, let model, let schedule else { return nil }
         return ExperimentConfig(version: version, name: name, seed: seed, preset: preset, data: data, model: model,
                                 train: train, schedule: schedule, pretrain: pretrain, sweep: sweep,
-                                cluster: cluster)
+                                cluster: cluster, tracking: tracking)
     }
 
     private static func readVersion(_ f: ConfigReader.Fields<Key>, _ r: ConfigReader) -> Int? {
@@ -154,6 +158,7 @@ public struct ExperimentConfig: Equatable, Sendable {
             ("pretrain", pretrain?.node),
             ("sweep", sweep?.node),
             ("cluster", cluster?.node),
+            ("tracking", tracking?.node),
         ])
     }
 }

@@ -23,6 +23,12 @@ public struct SweepConfig: Equatable, Sendable {
 
     public var jobCount: Int { axes.reduce(1) { $0 * $1.values.count } }
 
+    /// Sections that configure the run as a whole, so no job can have its own value.
+    static let wholeRunSections: [String: (scope: String, suggestion: String)] = [
+        "cluster": ("the whole submission", "set them once under `cluster:` or with runner submit's flags"),
+        "tracking": ("the whole run (one MLflow parent run holds every job)", "set them once under `tracking:`"),
+    ]
+
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader) -> SweepConfig? {
         guard let entries = node.entries, !entries.isEmpty else {
             r.fail(node, path, expected: "a mapping from key paths to lists of values",
@@ -39,10 +45,9 @@ public struct SweepConfig: Equatable, Sendable {
                 ok = false
                 continue
             }
-            if keyPath.components.first == "cluster" {
-                r.fail(at: entry.keyLocation, at, expected: "a key path outside `cluster`", found: "`\(entry.key)`",
-                       problem: "`cluster` settings apply to the whole submission, not to one job",
-                       suggestion: "set them once under `cluster:` or with runner submit's flags")
+            if let section = keyPath.components.first, let why = Self.wholeRunSections[section] {
+                r.fail(at: entry.keyLocation, at, expected: "a key path outside `\(section)`", found: "`\(entry.key)`",
+                       problem: "`\(section)` settings apply to \(why.scope), not to one job", suggestion: why.suggestion)
                 ok = false
                 continue
             }

@@ -73,18 +73,7 @@ public final class ExperimentRunner {
             (modelsBuilt, dataListings) = (facts.modelsBuilt, facts.dataListings)
             mostStageOutputsHeld = executor.mostOutputsHeld
         }
-        let summary: [SummaryRow]
-        do {
-            summary = try graph.jobs.map { try executor.run($0, in: graph, store: store) }
-        } catch let stopped as RunStopped where stopped.interrupted {
-            throw stopped
-        } catch {
-            // An interrupted run is continued with --resume; one that failed is marked so.
-            try? store.writeRecord(RunStore.failureFile, FailureRecord(error: "\(error)"))
-            throw error
-        }
-        try store.writeRecord("summary.json", summary)
-        ReportWriter.finish(run: store.directory, log: log)
+        try train(graph, executor: executor, store: store)
         if loaded.jobs.count > 1 {
             log("")
             RunCatalog.render(try RunCatalog.table(RunCatalog.Entry(
@@ -92,6 +81,29 @@ public final class ExperimentRunner {
                 finished: true, jobs: loaded.jobs.count))).forEach(log)
         }
         return store.directory
+    }
+
+    /// Every job, then summary.json, the report, and the end of the MLflow run when `tracking:` is set.
+    private func train(_ graph: JobGraph, executor: GraphExecutor, store: RunStore) throws {
+        let tracking = loaded.config.tracking.map { LiveTracking(run: store.directory, settings: $0, say: log,
+                                                                    warn: progress.warning) }
+        tracking?.open()
+        executor.tracking = tracking
+        let summary: [SummaryRow]
+        do {
+            summary = try graph.jobs.map { try executor.run($0, in: graph, store: store) }
+        } catch let stopped as RunStopped where stopped.interrupted {
+            tracking?.finish(status: "KILLED")
+            throw stopped
+        } catch {
+            // An interrupted run is continued with --resume; one that failed is marked so.
+            try? store.writeRecord(RunStore.failureFile, FailureRecord(error: "\(error)"))
+            tracking?.finish(status: "FAILED")
+            throw error
+        }
+        try store.writeRecord("summary.json", summary)
+        ReportWriter.finish(run: store.directory, log: log)
+        tracking?.finish(status: "FINISHED")
     }
 
     /// The run directory: the unfinished one being resumed (its logs to be written anew), or a new

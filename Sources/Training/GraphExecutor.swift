@@ -36,6 +36,8 @@ final class GraphExecutor {
     var finished: [String: (output: StageOutput, fromCache: Bool)] = [:]
     var stagesTrained = 0
     var stagesReused = 0
+    /// Each job's records go to MLflow as well (`tracking:`), once the run directory exists.
+    var tracking: LiveTracking?
 
     init(facts: TransferFacts, options: Options, progress: ProgressReporter) {
         self.facts = facts
@@ -109,7 +111,7 @@ final class GraphExecutor {
     private func runNodes(_ job: JobGraph.JobPlan, in graph: JobGraph, store: RunStore,
                           until last: String?) throws -> SummaryRow? {
         let log = JobLog(store: store, job: job.id, overrides: job.overrides, progress: progress,
-                         metrics: job.config.train.metrics)
+                         metrics: job.config.train.metrics, tracking: tracking, config: job.config)
         progress.metrics = job.config.train.metrics
         var state = JobState()
         for node in graph.nodes(of: job) {

@@ -23,13 +23,20 @@ final class JobLog {
     /// Training batches of the job's finished stages, and per epoch of the current one.
     private var stepOffset = 0
     private var batchesPerEpoch = 0
+    /// The job's MLflow run when the config has `tracking:`, and the run's live log it reports to.
+    private let live: LiveTracking?
+    private let mlflow: MLflowJobRun?
 
-    /// `overrides`: the job's swept values (`model.meta=[8, 5]`), its hyper-parameters in TensorBoard.
-    init(store: RunStore, job: String, overrides: [String] = [], progress: ProgressReporter, metrics: [Metric]) {
+    /// `overrides`: the job's swept values (`model.meta=[8, 5]`), its hyper-parameters in TensorBoard
+    /// and MLflow; `config`: the job's settings, its MLflow params.
+    init(store: RunStore, job: String, overrides: [String] = [], progress: ProgressReporter, metrics: [Metric],
+         tracking: LiveTracking? = nil, config: ExperimentConfig? = nil) {
         self.store = store
         self.job = job
         self.progress = progress
         self.metrics = metrics
+        live = tracking
+        mlflow = config.flatMap { config in tracking?.job(job, overrides: overrides, config: config) }
         record {
             let board = try TensorBoardLog(folder: store.directory.appendingPathComponent(path("tb")))
             tensorBoard = board
@@ -62,7 +69,12 @@ final class JobLog {
         record { try store.appendRecord(path("metrics.jsonl"), BatchLine(stage: stage, epoch: epoch, batch: index, point: point)) }
         var values: [(tag: String, value: Double)] = [("train/loss", point.loss), ("train/momentum", point.momentum)]
         values += point.learningRates.enumerated().map { ("train/lr/group_\($0.offset)", $0.element) }
-        record { try tensorBoard?.scalars(step: stepOffset + epoch * batchesPerEpoch + index + 1, values) }
+        let step = stepOffset + epoch * batchesPerEpoch + index + 1
+        record { try tensorBoard?.scalars(step: step, values) }
+        if live?.failure == nil {
+            mlflow?.batch(loss: point.loss, momentum: point.momentum, learningRates: point.learningRates, step: step,
+                          time: MLflowTracker.now)
+        }
     }
 
     /// A finished epoch, trained now.
@@ -73,8 +85,12 @@ final class JobLog {
             try store.appendRecord(path("timings.jsonl"), TimingLine(stage: record.stage, epoch: record.epoch,
                                                                      seconds: record.seconds))
             let values = MetricValues(record, metrics: metrics)
-            try tensorBoard?.scalars(step: stepOffset + (record.epoch + 1) * batchesPerEpoch,
-                                     values.byName.sorted { $0.key < $1.key }.map { ("epoch/\($0.key)", $0.value) })
+            let step = stepOffset + (record.epoch + 1) * batchesPerEpoch
+            try tensorBoard?.scalars(step: step, values.byName.sorted { $0.key < $1.key }.map { ("epoch/\($0.key)", $0.value) })
+            if let mlflow, live?.failure == nil {
+                mlflow.epoch(values.byName, step: step, time: MLflowTracker.now)
+                live?.attempt { try mlflow.flush() }
+            }
         }
         progress.epoch(record)
     }
@@ -97,6 +113,7 @@ final class JobLog {
     /// The job's evaluation is written: its TensorBoard session ends well.
     func finished() throws {
         if session { record { try tensorBoard?.sessionEnd(success: true) } }
+        if let mlflow { live?.attempt { try mlflow.finish(status: "FINISHED", endTime: MLflowTracker.now) } }
         if let writeError { throw writeError }
     }
 

@@ -98,13 +98,26 @@ public final class NodeExecution {
                                             checkpointInterval: checkpointInterval,
                                             interruptRequested: interruptRequested, mayTrain: [node])
         let executor = GraphExecutor(facts: facts, options: options, progress: progress)
+        let tracking = loaded.config.tracking.map { LiveTracking(run: run, settings: $0, say: progress.line,
+                                                                    warn: progress.warning) }
+        executor.tracking = tracking
         let jobs = graph.jobs.filter { target.sharedBy.contains($0.id) }
         switch target.kind {
         case .cache:
             try executor.prepareData(target.pretraining ? jobs.compactMap(\.config.pretrainExperiment) : jobs.map(\.config))
             return Outcome(trained: false, finishedJobs: [], finishedRun: false)
         case .pretrain, .stage:
-            return try runStage(target, jobs: jobs, graph: graph, executor: executor, store: store)
+            do {
+                let outcome = try runStage(target, jobs: jobs, graph: graph, executor: executor, store: store)
+                if outcome.finishedRun { tracking?.finish(status: "FINISHED") }
+                return outcome
+            } catch let stopped as RunStopped where stopped.interrupted {
+                // Requeued by Slurm: its MLflow runs stay running.
+                throw stopped
+            } catch {
+                tracking?.stop(status: "FAILED")
+                throw error
+            }
         case .data, .model, .evaluate:
             throw PlanError.notRunnable(node, kind: target.kind.rawValue)
         }

@@ -74,6 +74,12 @@ public final class ProgressReporter {
         sink(TerminalText.message(text) + "\n")
     }
 
+    /// A warning the user must see: on standard error in every mode, quiet included.
+    public func warning(_ text: String) {
+        clearBar()
+        fputs(TerminalText.message(text) + "\n", stderr)
+    }
+
     /// A stage of `epochs` epochs begins: prints fastai's table header and restarts the smoothed loss.
     public func stageStarted(epochs: Int, batchSize: Int) {
         begin(epochs: epochs, batchSize: batchSize)

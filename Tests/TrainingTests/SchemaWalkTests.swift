@@ -30,6 +30,8 @@ final class SchemaWalkTests: XCTestCase {
         case onlyLegalValue
         /// The options of every `sbatch` that `runner submit` makes change (`cluster`).
         case submission
+        /// The MLflow server or experiment the run logs to changes (`tracking`).
+        case tracking
     }
 
     /// A base config; each is small (resnet18, 32 px, a few images) and plans without training.
@@ -75,6 +77,8 @@ final class SchemaWalkTests: XCTestCase {
         case pretrainCSVSplit
         case pretrainURL
         case pretrainFastai
+        /// As `generated`, logging to an MLflow server.
+        case tracked
 
         /// The base whose pretraining data is this base's experiment data, for deriving the
         /// `pretrain.data.…` entries from the `data.…` ones.
@@ -147,6 +151,7 @@ final class SchemaWalkTests: XCTestCase {
             case .pretrainCSVSplit: return transfer(csvSplit)
             case .pretrainURL: return transfer(url)
             case .pretrainFastai: return transfer(fastai)
+            case .tracked: return plain(generated) + "\ntracking: {mlflow: 'http://127.0.0.1:5000'}\n"
             }
         }
     }
@@ -297,6 +302,9 @@ final class SchemaWalkTests: XCTestCase {
         Entry(key: "cluster.cpus_per_task", base: .generated, value: "4", effect: .submission),
         Entry(key: "cluster.mem", base: .generated, value: "8G", effect: .submission),
         Entry(key: "cluster.extra", base: .generated, value: "[--qos=high]", effect: .submission),
+
+        Entry(key: "tracking.mlflow", base: .tracked, value: "http://mlflow.lab:5000", effect: .tracking),
+        Entry(key: "tracking.experiment", base: .tracked, value: "pets", effect: .tracking),
     ]
 
     // MARK: Files
@@ -486,6 +494,17 @@ final class SchemaWalkTests: XCTestCase {
                               "\(what): the sbatch options are the same", file: file, line: line)
             return
         }
+        if case .tracking = entry.effect {
+            func target(_ config: ExperimentConfig) -> String? {
+                config.tracking.map {
+                    MLflowTracker(run: URL(fileURLWithPath: "/runs/\(config.name)/run"), client: MLflowClient(trackingURI: $0.mlflow),
+                                  experiment: $0.experiment).folder
+                }
+            }
+            XCTAssertNotEqual(target(base.config), target(changed.config), "\(what): the MLflow target is the same",
+                              file: file, line: line)
+            return
+        }
         if case .runDirectory = entry.effect {
             do {
                 let root = (Self.fixtures as NSString).appendingPathComponent("runs")
@@ -518,7 +537,7 @@ final class SchemaWalkTests: XCTestCase {
                               file: file, line: line)
             XCTAssertEqual(changed.jobs.count, count, "\(what): jobs", file: file, line: line)
             XCTAssertEqual(after.jobs.count, count, "\(what): planned jobs", file: file, line: line)
-        case .onlyLegalValue, .runDirectory, .submission:
+        case .onlyLegalValue, .runDirectory, .submission, .tracking:
             break
         }
     }
@@ -547,9 +566,16 @@ final class SchemaWalkTests: XCTestCase {
 
     func testClusterKeys() { checkSection("cluster") }
 
+    func testTrackingKeys() { checkSection("tracking") }
+
+    /// Where results are sent is no node's identity: a tracked run reuses an untracked run's stages.
+    func testTrackingLeavesEveryNodeAsItIs() throws {
+        XCTAssertEqual(try plan(try load(.tracked)).nodes.map(\.hash), try plan(try load(.generated)).nodes.map(\.hash))
+    }
+
     func testEverySectionIsChecked() {
         let checked: Set<String> = ["version", "name", "seed", "preset", "sweep", "data", "model", "train", "schedule",
-                                    "pretrain", "cluster"]
+                                    "pretrain", "cluster", "tracking"]
         XCTAssertEqual(Set(ExperimentConfig.schema.keyNames), checked, "a new top-level key needs its section checked")
     }
 }

@@ -82,6 +82,11 @@ public struct MLflowClient {
         _ = try call("POST", "runs/update", ["run_id": run, "status": status, "end_time": endTime])
     }
 
+    /// RUNNING again, for a run that goes on (a resumed Runner run).
+    public func setStatus(run: String, status: String) throws {
+        _ = try call("POST", "runs/update", ["run_id": run, "status": status])
+    }
+
     /// Uploads `data` as `path` under the run's artifact URI.
     public func upload(_ data: Data, path: String, artifactURI: String) throws {
         if artifactURI.hasPrefix("mlflow-artifacts:") {

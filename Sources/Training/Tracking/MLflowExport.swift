@@ -4,8 +4,10 @@ import Experiments
 import Foundation
 
 /// Everything comes from the run store, so a run trained without a server (or while it was down)
-/// is exported later exactly as it would have been logged. Metrics keep Runner's steps (training
-/// batches across the job's stages) and get timestamps from the run's start and its epoch timings.
+/// is exported later exactly as it would have been logged, into the same MLflow runs when live
+/// logging had started them (see MLflowTracker); exporting again sends nothing twice. Metrics keep
+/// Runner's steps (training batches across the job's stages) and get timestamps from the run's
+/// start and its epoch timings.
 public enum MLflowExport {
     public struct Result: Sendable {
         public var experimentID: String
@@ -16,65 +18,28 @@ public enum MLflowExport {
     public static func export(run: URL, client: MLflowClient, experiment: String? = nil) throws -> Result {
         let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("plan.json")))
             as? [String: Any] ?? [:]
-        let env = try? RunJSON.decode(EnvironmentRecord.self, from: Data(contentsOf: run.appendingPathComponent("env.json")))
-        let name = run.deletingLastPathComponent().lastPathComponent
-        let experimentID = try client.experiment(named: experiment ?? name)
-        let start = startTime(run)
-        let status = FileManager.default.fileExists(atPath: run.appendingPathComponent("summary.json").path) ? "FINISHED"
-            : FileManager.default.fileExists(atPath: run.appendingPathComponent(RunStore.failureFile).path) ? "FAILED" : "KILLED"
-        var tags = ["runner.run_directory": run.path, "runner.config_hash": String(run.lastPathComponent.suffix(8)),
-                    "mlflow.source.name": "runner"]
-        if let env {
-            tags["mlflow.source.git.commit"] = env.gitCommit
-            tags["runner.cpu"] = env.cpu
-            tags["runner.threads"] = String(env.threads)
-        }
-        let parent = try client.createRun(experiment: experimentID, name: run.lastPathComponent, startTime: start, tags: tags)
-        if let env { try client.log(run: parent.id, params: ["seed": String(env.seed), "threads": String(env.threads)]) }
-        for file in ["resolved.yaml", "plan.json", "summary.json", RunReport.fileName] {
-            if let data = try? Data(contentsOf: run.appendingPathComponent(file)) {
-                try client.upload(data, path: file, artifactURI: parent.artifactURI)
-            }
-        }
+        let tracker = MLflowTracker(run: run, client: client, experiment: experiment)
+        let parent = try tracker.parentRun(reopen: false)
+        let manager = FileManager.default
+        let status = manager.fileExists(atPath: run.appendingPathComponent("summary.json").path) ? "FINISHED"
+            : manager.fileExists(atPath: run.appendingPathComponent(RunStore.failureFile).path) ? "FAILED" : "KILLED"
         var jobs: [String: String] = [:]
-        var end = start
+        var end = startTime(run)
         for item in (plan["jobs"] as? [[String: Any]]) ?? [] {
             guard let id = item["id"] as? String else { continue }
-            let overrides = item["overrides"] as? [String] ?? []
-            let (jobRun, jobEnd) = try exportJob(run: run, id: id, overrides: overrides, client: client,
-                                                 experiment: experimentID, parent: parent.id, start: start, status: status,
-                                                 tags: tags)
-            jobs[id] = jobRun
+            let folder = run.appendingPathComponent("jobs/\(id)")
+            let config = try? ConfigLoader.load(path: folder.appendingPathComponent("job.yaml").path,
+                                                options: .init(checkFiles: false)).config
+            let jobRun = try tracker.jobRun(id, overrides: item["overrides"] as? [String] ?? [], config: config,
+                                            reopen: false)
+            let jobEnd = try replay(folder, into: jobRun, start: startTime(run))
+            let finished = manager.fileExists(atPath: folder.appendingPathComponent("final.json").path)
+            try jobRun.finish(status: finished ? "FINISHED" : status, endTime: jobEnd)
+            jobs[id] = jobRun.record.runID
             end = max(end, jobEnd)
         }
-        try client.end(run: parent.id, status: status, endTime: end)
-        return Result(experimentID: experimentID, parentRunID: parent.id, jobRunIDs: jobs)
-    }
-
-    private static func exportJob(run: URL, id: String, overrides: [String], client: MLflowClient, experiment: String,
-                                  parent: String, start: Int64, status: String, tags: [String: String])
-        throws -> (String, Int64) {
-        let folder = run.appendingPathComponent("jobs/\(id)")
-        var jobTags = tags
-        jobTags["mlflow.parentRunId"] = parent
-        let created = try client.createRun(experiment: experiment, name: id, startTime: start, tags: jobTags)
-        var params = Dictionary(overrides.map { text -> (String, String) in
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }, uniquingKeysWith: { $1 })
-        if let job = try? ConfigLoader.load(path: folder.appendingPathComponent("job.yaml").path,
-                                            options: .init(checkFiles: false)).config {
-            params.merge(settings(job), uniquingKeysWith: { swept, _ in swept })
-        }
-        let (metrics, end) = try self.metrics(folder, start: start)
-        try client.log(run: created.id, metrics: metrics, params: params)
-        for file in ["stages.json", "final.json", "classes.json", "interpretation.json", "job.yaml"] {
-            if let data = try? Data(contentsOf: folder.appendingPathComponent(file)) {
-                try client.upload(data, path: file, artifactURI: created.artifactURI)
-            }
-        }
-        try client.end(run: created.id, status: status, endTime: end)
-        return (created.id, end)
+        try tracker.finish(status: status, endTime: end)
+        return Result(experimentID: parent.experimentID, parentRunID: parent.runID, jobRunIDs: jobs)
     }
 
     /// The settings a user compares jobs by.
@@ -92,15 +57,14 @@ public enum MLflowExport {
         return params
     }
 
-    /// metrics.jsonl as MLflow metrics: per batch `train_loss_batch`, `lr_group_N`, `momentum`; per
-    /// epoch every metric of the line, at the step of the epoch's last batch.
-    static func metrics(_ folder: URL, start: Int64) throws -> ([MLflowClient.Metric], Int64) {
+    /// metrics.jsonl's records into `jobRun` in order; an epoch's timestamp is the run's start plus
+    /// the epoch times so far, and its batches share it. Returns the last timestamp.
+    static func replay(_ folder: URL, into jobRun: MLflowJobRun, start: Int64) throws -> Int64 {
         let text = (try? String(contentsOf: folder.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? ""
         let timings = ((try? String(contentsOf: folder.appendingPathComponent("timings.jsonl"), encoding: .utf8)) ?? "")
             .split(separator: "\n").compactMap { try? RunJSON.decode(TimingLine.self, from: Data($0.utf8)) }
         var seconds: [String: Double] = [:]
         for line in timings { seconds["\(line.stage)/\(line.epoch)"] = line.seconds }
-        var metrics: [MLflowClient.Metric] = []
         var step = 0
         var clock = Double(start)
         for line in text.split(separator: "\n") {
@@ -108,19 +72,14 @@ public enum MLflowExport {
             if line.contains("\"event\":\"batch\"") {
                 let batch = try RunJSON.decode(BatchLine.self, from: data)
                 step += 1
-                let time = Int64(clock)
-                metrics.append(.init(key: "train_loss_batch", value: batch.loss, timestamp: time, step: step))
-                metrics.append(.init(key: "momentum", value: batch.mom, timestamp: time, step: step))
-                metrics += batch.lrs.enumerated().map { .init(key: "lr_group_\($0.offset)", value: $0.element, timestamp: time, step: step) }
+                jobRun.batch(loss: batch.loss, momentum: batch.mom, learningRates: batch.lrs, step: step, time: Int64(clock))
             } else {
                 let epoch = try RunJSON.decode(EpochLine.self, from: data)
                 clock += (seconds["\(epoch.stage)/\(epoch.epoch)"] ?? 0) * 1000
-                metrics += epoch.values.byName.sorted { $0.key < $1.key }.map {
-                    .init(key: $0.key, value: $0.value, timestamp: Int64(clock), step: step)
-                }
+                jobRun.epoch(epoch.values.byName, step: step, time: Int64(clock))
             }
         }
-        return (metrics, Int64(clock))
+        return Int64(clock)
     }
 
     /// The run's start from its directory name (`yyyyMMdd-HHmmss-hash`), in milliseconds.
