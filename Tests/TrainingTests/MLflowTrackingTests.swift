@@ -1,4 +1,4 @@
-// MLflowTrackingTests: `tracking:` across an interrupt and `--resume` — the same MLflow runs go on, every step logged once, the values an uninterrupted run logs (issue 14).
+// MLflowTrackingTests: `tracking:` across an interrupt and `--resume`, and node by node as on Slurm — the same MLflow runs go on, every step logged once (issue 14).
 
 import Experiments
 import Foundation
@@ -71,5 +71,44 @@ final class MLflowTrackingTests: XCTestCase {
         let wholeMain = try XCTUnwrap(try server.runs(experiment: "whole").first { $0["name"] as? String == "main" })
         XCTAssertEqual(wholeMain["valid"] as? [[Double]], main["valid"] as? [[Double]])
         XCTAssertEqual(wholeMain["metrics"] as? [String: Double], main["metrics"] as? [String: Double])
+    }
+
+    /// As `runner submit` runs it: a node per process, the shared frozen stage first, then each
+    /// job's unfrozen stage, which replays the frozen one from the cache.
+    func testNodesRunOneByOneLogIntoOneParentRunWithEveryStepOnce() throws {
+        let server = try MLflowServer(folder: root.appendingPathComponent("server"), test: name)
+        try server.start()
+        let yaml = """
+            version: 1
+            name: nodes
+            data: {source: generated, variant: target, classes: 3, images_per_class: 8, size: 32, batch_size: 4,
+                   augment: none}
+            model: {arch: resnet18, meta: [8, 6]}
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+              - {name: unfrozen, freeze_to: 0, epochs: 2, lr: slice(1e-5, 1e-3)}
+            sweep: {model.meta: [[8, 5], [8, 6]]}
+            tracking: {mlflow: '\(server.uri)'}
+            """
+        let loaded = try ConfigLoader.load(yaml: yaml, path: "nodes.yaml", options: .init(checkFiles: false))
+        let facts = TransferFacts(threads: 2)
+        try ModelCheck.check(loaded, facts: facts)
+        let graph = try Planner.plan(loaded, facts: facts)
+        let run = try ExperimentRunner.createStore(loaded, runsRoot: root.appendingPathComponent("runs").path, graph: graph,
+                                                   environment: ExperimentRunner.environment(loaded, threads: 2,
+                                                                                             archives: [:])).directory
+        for node in NodeExecution.runnable(graph) {
+            let execution = NodeExecution(run: run, node: node.id)
+            execution.progress = ProgressReporter(mode: .quiet)
+            _ = try execution.execute()
+        }
+        let seen = try server.runs(experiment: "nodes")
+        XCTAssertEqual(seen.count, 3, "\(seen)")
+        XCTAssertEqual(Set(seen.compactMap { $0["status"] as? String }), ["FINISHED"])
+        let parent = try XCTUnwrap(seen.first { $0["parent"] is NSNull || $0["parent"] == nil })
+        for job in seen where job["parent"] as? String == parent["id"] as? String {
+            XCTAssertEqual(job["batch_steps"] as? [Int], Array(1...15), "\(job)")
+            XCTAssertEqual((job["valid"] as? [[Double]])?.map { Int($0[0]) }, [5, 10, 15], "\(job)")
+        }
     }
 }
