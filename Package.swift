@@ -5,8 +5,9 @@ import PackageDescription
 // Release builds compile the numeric loops for the building machine's CPU (AVX2 or AVX-512 where it
 // has them; SwiftPM builds from source where it runs). RUNNER_PORTABLE=1 keeps the baseline
 // instruction set, for a binary that must run on other processors.
+// Either way the numbers are the same (see Numerics): env.json records which build made them.
 let cpuSettings: [SwiftSetting] = Context.environment["RUNNER_PORTABLE"] == nil
-    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))] : []
+    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)), .define("RUNNER_NATIVE")] : []
 
 let package = Package(
     name: "Runner",

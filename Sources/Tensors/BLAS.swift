@@ -5,15 +5,53 @@ import Synchronization
 
 public enum BLAS {
     /// C = alpha · op(A) · op(B) + beta · C, row-major; op(A) is M×K, op(B) is K×N, C is M×N.
-    @inline(__always)
+    ///
+    /// OpenBLAS's threads split C in a way that changes how each value is summed (measured: the
+    /// same product cut into column or row blocks differs in the last bits), so under reproducible
+    /// numerics C is cut into blocks by its shape alone (`blocks`), each multiplied by one-threaded
+    /// OpenBLAS, the blocks spread over the parallel-for: the same sums for any thread count.
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         precondition(!Parallel.isRunning, "sgemm called inside Parallel.forEach: OpenBLAS threads would oversubscribe")
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        guard Numerics.mode == .reproducible else {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        let count = blocks(m: m, n: n, k: k)
+        let rows = m >= n
+        withSingleThread {
+            Parallel.forEach(count) { range in
+                for block in range {
+                    let (start, end) = bounds(block, of: count, length: rows ? m : n)
+                    if rows {
+                        sgemmSerial(transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
+                                    a: a + (transA ? start : start * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                                    c: c + start * ldc, ldc: ldc)
+                    } else {
+                        sgemmSerial(transA: transA, transB: transB, m: m, n: end - start, k: k, alpha: alpha,
+                                    a: a, lda: lda, b: b + (transB ? start * ldb : start), ldb: ldb, beta: beta,
+                                    c: c + start, ldc: ldc)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Blocks of C under reproducible numerics: up to `Numerics.reductionChunks` along its longer
+    /// side, none under 64 wide or under about a million multiply-adds — from the shape alone.
+    static func blocks(m: Int, n: Int, k: Int) -> Int {
+        let work = m * n * max(k, 1)
+        return max(1, min(Numerics.reductionChunks, max(m, n) / 64, work / (1 << 20)))
+    }
+
+    /// Block `index` of `count` over `length`, its edges on multiples of 16 (OpenBLAS's kernel width).
+    static func bounds(_ index: Int, of count: Int, length: Int) -> (Int, Int) {
+        func edge(_ i: Int) -> Int { i == count ? length : min(length, (length * i / count) / 16 * 16) }
+        return (edge(index), edge(index + 1))
     }
 
     /// Runs `body` with OpenBLAS on one thread, so that `body` may call `sgemmSerial` from inside
@@ -22,8 +60,9 @@ public enum BLAS {
         let previous = threadCount
         if previous != 1 { threadCount = 1 }
         defer { if previous != 1 { threadCount = previous } }
+        let wasSerial = serialMode
         serialMode = true
-        defer { serialMode = false }
+        defer { serialMode = wasSerial }
         return body()
     }
 
@@ -62,9 +101,10 @@ public enum BLAS {
     }
 }
 
-/// Sets both pools (OpenBLAS and the parallel-for) to `count` threads.
+/// Sets the parallel-for to `count` threads, and OpenBLAS too under fast numerics.
 public func setThreadCount(_ count: Int) {
     precondition(count >= 1, "thread count must be at least 1")
-    BLAS.threadCount = count
+    // Reproducible numerics run OpenBLAS on one thread and spread its blocks themselves (BLAS.sgemm).
+    BLAS.threadCount = Numerics.mode == .fast ? count : 1
     Parallel.threadCount = count
 }

@@ -167,7 +167,9 @@ public final class ExperimentRunner {
         EnvironmentRecord(archives: archives.sorted { $0.key < $1.key }.map { .init(url: $0.key, sha256: $0.value) },
                           cache: RemoteFiles.root, swift: CompilerVersion.swift, openblas: BLAS.configuration,
                           cpu: BLAS.coreName, threads: threads, seed: loaded.config.seed,
-                          os: ProcessInfo.processInfo.operatingSystemVersionString, gitCommit: gitCommit() ?? "unknown")
+                          os: ProcessInfo.processInfo.operatingSystemVersionString, gitCommit: gitCommit() ?? "unknown",
+                          numerics: Numerics.mode.rawValue, processorVectors: Numerics.processorVectors,
+                          build: Numerics.build)
     }
 
     private static func gitCommit() -> String? {

@@ -81,10 +81,16 @@ public final class NodeExecution {
         let loaded = try ConfigLoader.load(path: resolved, options: .init(checkFiles: true))
         let environment = try RunJSON.decode(EnvironmentRecord.self,
                                              from: Data(contentsOf: run.appendingPathComponent("env.json")))
-        if let slurmCPUs, slurmCPUs != environment.threads {
+        let planned = environment.numerics ?? Numerics.Mode.fast.rawValue
+        guard planned == Numerics.mode.rawValue else {
+            throw PlanError.numericsDiffer(run: run.path, planned: planned, current: Numerics.mode.rawValue)
+        }
+        // Reproducible numbers do not depend on the thread count: the node takes the CPUs it was given.
+        let threads = Numerics.mode == .reproducible ? slurmCPUs ?? environment.threads : environment.threads
+        if Numerics.mode == .fast, let slurmCPUs, slurmCPUs != environment.threads {
             throw PlanError.threadsDiffer(run: run.path, planned: environment.threads, slurm: slurmCPUs)
         }
-        let facts = TransferFacts(threads: environment.threads)
+        let facts = TransferFacts(threads: threads)
         try ModelCheck.check(loaded, facts: facts)
         _ = try ExperimentRunner.fetchRemote(loaded, quiet: true, log: progress.line)
         let graph = try Planner.plan(loaded, facts: facts)
@@ -92,9 +98,9 @@ public final class NodeExecution {
         guard let target = graph.node(node) else {
             throw PlanError.unknownNode(node, run: run.path, runnable: Self.runnable(graph).map(\.id))
         }
-        setThreadCount(environment.threads)
+        setThreadCount(threads)
         let runsRoot = run.deletingLastPathComponent().deletingLastPathComponent().path
-        let options = GraphExecutor.Options(runsRoot: runsRoot, threads: environment.threads, resume: true,
+        let options = GraphExecutor.Options(runsRoot: runsRoot, threads: threads, resume: true,
                                             checkpointInterval: checkpointInterval,
                                             interruptRequested: interruptRequested, mayTrain: [node])
         let executor = GraphExecutor(facts: facts, options: options, progress: progress)

@@ -15,6 +15,7 @@ public enum PlanError: Error, CustomStringConvertible {
     case classesUnknown
     /// `runner exec`: the Slurm job has another CPU count than the run's plan was made for.
     case threadsDiffer(run: String, planned: Int, slurm: Int)
+    case numericsDiffer(run: String, planned: String, current: String)
 
     public var description: String {
         switch self {
@@ -45,6 +46,10 @@ public enum PlanError: Error, CustomStringConvertible {
             return "\(run) was planned for \(planned) thread\(planned == 1 ? "" : "s") but the Slurm job has"
                 + " SLURM_CPUS_PER_TASK=\(slurm): results depend on the thread count, so the node would not be the"
                 + " planned one; submit with --cpus-per-task \(planned)"
+        case let .numericsDiffer(run, planned, current):
+            return "\(run) was planned with --numerics \(planned) but this process runs \(current) numerics, so its"
+                + " stages would not be the planned ones; run `runner exec --numerics \(planned) …` (runner submit"
+                + " writes it into its scripts)"
         }
     }
 }

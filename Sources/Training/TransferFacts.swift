@@ -3,6 +3,7 @@
 import Datasets
 import Experiments
 import Layers
+import Tensors
 
 /// One instance serves a command from its checks through planning to execution, so nothing is
 /// worked out twice: `ModelCheck` checks the models and weights it builds, the planner asks it for
@@ -137,6 +138,6 @@ public final class TransferFacts: PlanFacts {
     }
 
     public func numerics(_ config: ExperimentConfig) -> String {
-        "threads=\(threads ?? config.train.threads ?? ExperimentRunner.defaultThreads)"
+        Numerics.identity(threads: threads ?? config.train.threads ?? ExperimentRunner.defaultThreads)
     }
 }

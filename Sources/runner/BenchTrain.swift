@@ -17,6 +17,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Batch size (default: 64 at 64 px, 32 above).") var batch: Int?
     @Option(help: "train, frozen or frozen-nobn (default: all three).") var mode: String?
     @Option(help: "Threads for OpenBLAS and the parallel-for.") var threads = 2
+    @OptionGroup var numerics: NumericsOption
     @Option(help: "Seconds to time each case.") var seconds = 8.0
     @Flag(help: "One JSON object per line instead of a table.") var json = false
 

@@ -16,6 +16,7 @@ struct Run: ParsableCommand {
     @OptionGroup var options: ConfigOptions
     @Option(help: "Where run directories go.") var runs = "runs"
     @Option(help: "Threads (default: train.threads, else all cores).") var threads: Int?
+    @OptionGroup var numerics: NumericsOption
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Option(help: "tty: a bar redrawn in place; plain: lines without control characters; auto: tty on a terminal.")
     var progress = ProgressChoice.auto

@@ -26,6 +26,7 @@ struct Submit: ParsableCommand {
     @Option(help: "CPUs per node, and so the threads it trains with (default: cluster.cpus_per_task, train.threads, 1).")
     var cpusPerTask: Int?
     @Option(help: "Memory per node, in Slurm's format (e.g. 16G).") var mem: String?
+    @OptionGroup var numerics: NumericsOption
     @Flag(help: "Print the sbatch scripts and the dependency graph; create and submit nothing.") var dryRun = false
     @Option(help: "Submit again the unfinished nodes of this run (a directory, name/id, or name).") var resume: String?
     @Option(help: "Where run directories go.") var runs = "runs"

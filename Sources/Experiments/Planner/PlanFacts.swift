@@ -13,8 +13,9 @@ public protocol PlanFacts {
     /// A digest of the file `model.weights` names (its SHA-256), or nil when the config alone
     /// decides the weights (none, torchvision's catalogue, the pretrain stage).
     func weightsContent(_ config: ExperimentConfig) throws -> String?
-    /// What decides a stage's numbers besides its settings and inputs: today the thread count,
-    /// since reductions split by thread round differently (issue 15 makes them independent of it).
+    /// What decides a stage's numbers besides its settings and inputs: the numerics mode, and
+    /// under fast numerics the thread count and OpenBLAS's kernels too (reductions split by thread
+    /// round differently).
     func numerics(_ config: ExperimentConfig) -> String
 }
 

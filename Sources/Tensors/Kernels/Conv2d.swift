@@ -333,22 +333,24 @@ public enum Conv2d {
         }
     }
 
-    /// Each worker sums its images' products into a private copy of the weight gradient; the
-    /// copies are added at the end, so no two threads write the same value.
+    /// The batch is split into pieces (`Numerics.reductionPieces`: a fixed number unless the
+    /// numerics are fast); each sums its images' products into a private copy of the weight
+    /// gradient, and the copies are added in piece order at the end, so no two threads write the
+    /// same value and the sum does not depend on how many threads there are.
     private static func backwardWeightImageParallel(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                                     _ dw: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let plane = g.outputPlane, weightCount = g.outChannels * g.patchSize
-        let workers = min(Parallel.threadCount, g.batch)
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: workers * weightCount)
+        let pieces = Numerics.reductionPieces(g.batch)
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: pieces * weightCount)
         defer { partials.deallocate() }
-        partials.initialize(repeating: 0, count: workers * weightCount)
+        partials.initialize(repeating: 0, count: pieces * weightCount)
         BLAS.withSingleThread {
-            Parallel.forEach(workers) { range in
+            Parallel.forEach(pieces) { range in
                 let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * plane)
                 defer { columns.deallocate() }
-                for worker in range {
-                    let partial = partials + worker * weightCount
-                    for image in stride(from: worker, to: g.batch, by: workers) {
+                for piece in range {
+                    let partial = partials + piece * weightCount
+                    for image in stride(from: piece, to: g.batch, by: pieces) {
                         for group in 0..<g.groups {
                             Im2col.unfoldSerial(x, g, image: image, firstChannel: group * g.inPerGroup, into: columns)
                             BLAS.sgemmSerial(transB: true, m: g.outPerGroup, n: g.patchSize, k: plane,
@@ -363,7 +365,7 @@ public enum Conv2d {
         Parallel.forEach(weightCount, grain: 4096) { range in
             for i in range {
                 var total: Float = 0
-                for worker in 0..<workers { total += partials[worker * weightCount + i] }
+                for piece in 0..<pieces { total += partials[piece * weightCount + i] }
                 dw[i] += total
             }
         }
@@ -383,9 +385,12 @@ public enum Conv2d {
     /// (measured on ResNet-18's shapes: +10–50% down to 14×14 planes, −15% at 7×7). Whole-network
     /// training at 64 px, where layer2's planes are 8×8, still gained from taking 8×8 in
     /// (alternating runs: 99–108 → 106–117 img/s); taking 4×4 in as well gained nothing more.
+    /// Under reproducible numerics the choice looks at the shapes alone, as if there were always
+    /// `Numerics.reductionChunks` threads, so every thread count takes the same path.
     static func useImageParallel(_ g: Conv2dGeometry, _ c: KernelContext) -> Bool {
         if let forced = c.imageParallel { return forced }
-        return Parallel.threadCount > 1 && g.batch >= Parallel.threadCount && g.outputPlane >= 64
+        let threads = Numerics.mode == .fast ? Parallel.threadCount : Numerics.reductionChunks
+        return threads > 1 && g.batch >= threads && g.outputPlane >= 64
     }
 
     // MARK: - Helpers

@@ -1,6 +1,7 @@
 // SlurmJob: one `sbatch` of a submission — a node, or sibling nodes as a job array — with its script and its afterok edges.
 
 import Foundation
+import Tensors
 
 public struct SlurmJob: Equatable, Sendable {
     /// What a job waits for: another job of the submission, or one task of an array.
@@ -40,6 +41,8 @@ public struct SlurmJob: Equatable, Sendable {
         }
         var lines = ["#!/bin/bash"] + options.map { "#SBATCH \($0)" }
         lines.append("# written by runner submit: " + (isArray ? "\(nodes.count) sibling nodes, one per task" : labels[0]))
+        // A fast run's nodes must run fast too (`runner exec` checks env.json).
+        if Numerics.mode == .fast { lines.append("export \(Numerics.environmentVariable)=fast") }
         let command = "exec \(Self.quoted(runner)) exec \(Self.quoted(run))"
         if isArray {
             lines.append("nodes=(\(nodes.map(Self.quoted).joined(separator: " ")))")
