@@ -20,4 +20,8 @@ if ! command -v chromium >/dev/null; then
 fi
 # TensorBoard reads the event files in a test, MLflow takes an export in another; without PyPI they say SKIPPED.
 bash scripts/dev-tools.sh tensorboard mlflow || echo "WARNING: tensorboard/mlflow could not be installed; their tests will be SKIPPED" >&2
+# A second build for the baseline instruction set (RUNNER_PORTABLE=1): a test checks that it gives the native
+# build's bytes; without it that test says SKIPPED.
+RUNNER_PORTABLE=1 swift build -c release --build-path .build-portable --product runner \
+    || echo "WARNING: the portable build failed; its reproducibility test will be SKIPPED" >&2
 swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"
