@@ -20,6 +20,11 @@ struct BenchTrain: ParsableCommand {
     @OptionGroup var numerics: NumericsOption
     @Option(help: "Seconds to time each case.") var seconds = 8.0
     @Flag(help: "One JSON object per line instead of a table.") var json = false
+    @Flag(help: ArgumentHelp("Run PyTorch's baseline (torch_baseline.py) on each case right after Runner's and print"
+                             + " the ratios; needs torch and torchvision importable (bash scripts/dev-tools.sh torch)."))
+    var compareTorch = false
+    @Option(help: "The PyTorch baseline script for --compare-torch.")
+    var torchScript = "../shared/tools/torch_baseline.py"
 
     func run() throws {
         guard let architecture = Architecture(rawValue: arch) else {
@@ -32,30 +37,47 @@ struct BenchTrain: ParsableCommand {
             return [chosen]
         } ?? TrainBenchmark.Mode.allCases
         let sizes = size.map { [$0] } ?? [64, 128, 224]
+        let torch = compareTorch ? try TorchBaseline(script: torchScript) : nil
         if !json {
-            print(pad("arch", 10) + pad("size", 6) + pad("batch", 7) + pad("mode", 13) + pad("threads", 9)
-                  + pad("img/s", 9, right: true) + pad("peak MB", 10, right: true))
+            print(pad("arch", 13) + pad("size", 6) + pad("batch", 7) + pad("mode", 13) + pad("threads", 9)
+                  + pad("img/s", 9, right: true) + pad("peak MB", 10, right: true)
+                  + (torch == nil ? "" : pad("torch img/s", 13, right: true) + pad("torch MB", 10, right: true)
+                      + pad("speed", 8, right: true) + pad("memory", 8, right: true)))
         }
         for size in sizes {
             for mode in modes {
                 let batch = self.batch ?? (size <= 64 ? 64 : 32)
-                let single = sizes.count == 1 && modes.count == 1
+                let single = sizes.count == 1 && modes.count == 1 && torch == nil
                 let result = single
                     ? try TrainBenchmark.run(arch: architecture, size: size, batch: batch, mode: mode, threads: threads,
                                              seconds: seconds)
                     : try inChildProcess(size: size, batch: batch, mode: mode)
-                report(result)
+                // Right after Runner's case, so both see the same machine (it drifts between runs).
+                report(result, torch: try torch?.measure(arch: arch, size: size, batch: batch, mode: mode.rawValue,
+                                                         threads: threads))
             }
         }
     }
 
-    private func report(_ r: TrainBenchmark.Result) {
+    private func report(_ r: TrainBenchmark.Result, torch: TorchBaseline.Result?) {
+        let speed = torch.map { r.imagesPerSecond / $0.imagesPerSecond }
+        let memory = torch.map { r.peakRSSMegabytes / $0.peakRSSMegabytes }
         if json {
-            print(#"{"arch": "\#(r.arch)", "size": \#(r.size), "batch": \#(r.batch), "mode": "\#(r.mode.rawValue)", "threads": \#(r.threads), "img_per_s": \#(rounded(r.imagesPerSecond)), "peak_rss_mb": \#(Int(r.peakRSSMegabytes))}"#)
+            let compared = torch.map { t in
+                #", "torch_img_per_s": \#(rounded(t.imagesPerSecond)), "torch_peak_rss_mb": \#(Int(t.peakRSSMegabytes)), "#
+                    + #""speed_ratio": \#(rounded(speed ?? 0)), "memory_ratio": \#(rounded(memory ?? 0))"#
+            } ?? ""
+            print(#"{"arch": "\#(r.arch)", "size": \#(r.size), "batch": \#(r.batch), "mode": "\#(r.mode.rawValue)", "threads": \#(r.threads), "img_per_s": \#(rounded(r.imagesPerSecond)), "peak_rss_mb": \#(Int(r.peakRSSMegabytes))"#
+                  + compared + "}")
         } else {
-            print(pad(r.arch, 10) + pad(String(r.size), 6) + pad(String(r.batch), 7) + pad(r.mode.rawValue, 13)
+            let compared = torch.map { t in
+                pad(String(rounded(t.imagesPerSecond)), 13, right: true) + pad(String(Int(t.peakRSSMegabytes)), 10, right: true)
+                    + pad(String(format: "%.2f×", speed ?? 0), 8, right: true)
+                    + pad(String(format: "%.2f×", memory ?? 0), 8, right: true)
+            } ?? ""
+            print(pad(r.arch, 13) + pad(String(r.size), 6) + pad(String(r.batch), 7) + pad(r.mode.rawValue, 13)
                   + pad(String(r.threads), 9) + pad(String(rounded(r.imagesPerSecond)), 9, right: true)
-                  + pad(String(Int(r.peakRSSMegabytes)), 10, right: true))
+                  + pad(String(Int(r.peakRSSMegabytes)), 10, right: true) + compared)
         }
     }
 

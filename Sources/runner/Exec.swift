@@ -19,6 +19,7 @@ struct Exec: ParsableCommand {
     @Argument(help: "The node's id, as plan.json and runner status name it.") var node: String
     @Option(help: "Seconds between checkpoints within a stage; 0 writes one after every batch.")
     var checkpointInterval: Double = 60
+    @OptionGroup var numerics: NumericsOption
 
     func validate() throws {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more seconds") }

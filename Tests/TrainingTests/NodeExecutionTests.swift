@@ -3,6 +3,7 @@
 import Datasets
 import Experiments
 import Foundation
+import Tensors
 @testable import Training
 import XCTest
 
@@ -112,16 +113,29 @@ final class NodeExecutionTests: XCTestCase {
         }
     }
 
-    func testAnotherCPUCountOrChangedDataIsRefused() throws {
+    /// Reproducible numbers do not depend on the CPU count, fast ones do; the numerics must be the run's.
+    func testAnotherCPUCountUnderFastNumericsOtherNumericsOrChangedDataAreRefused() throws {
         let (run, graph) = try submittedRun()
         let cache = NodeExecution.runnable(graph)[0].id
         let execution = NodeExecution(run: run, node: cache)
         execution.progress = ProgressReporter(mode: .quiet)
         execution.slurmCPUs = 4
-        XCTAssertThrowsError(try execution.execute()) { error in
+        XCTAssertNoThrow(try execution.execute(), "reproducible numerics take the CPUs Slurm gives")
+        defer { Numerics.mode = .reproducible }
+        Numerics.mode = .fast
+        XCTAssertThrowsError(try execute(run, cache)) { error in
+            XCTAssertTrue("\(error)".contains("was planned with --numerics reproducible but this process runs fast"),
+                          "\(error)")
+        }
+        let (fastRun, _) = try submittedRun()
+        let fast = NodeExecution(run: fastRun, node: cache)
+        fast.progress = ProgressReporter(mode: .quiet)
+        fast.slurmCPUs = 4
+        XCTAssertThrowsError(try fast.execute()) { error in
             XCTAssertTrue("\(error)".contains("planned for 2 threads but the Slurm job has SLURM_CPUS_PER_TASK=4"),
                           "\(error)")
         }
+        Numerics.mode = .reproducible
         // An image replaced after submission: the data node is another one, so the plan no longer holds.
         let image = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("images").path)
             .sorted().first)

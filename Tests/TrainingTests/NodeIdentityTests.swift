@@ -3,6 +3,7 @@
 import Datasets
 import Experiments
 import Foundation
+import Tensors
 import Training
 import XCTest
 
@@ -113,13 +114,20 @@ final class NodeIdentityTests: XCTestCase {
             ("train.metrics=[accuracy]", ["evaluate"]),
             ("train.metrics=[error_rate, {name: top_k_accuracy, k: 3}]", ["frozen", "unfrozen", "evaluate"]),
             ("schedule.0.name=head", []),
-            // Until results are the same for any thread count (issue 15), a stage trained with other
-            // threads is other work.
-            ("train.threads=\(ExperimentRunner.defaultThreads + 1)", ["frozen", "unfrozen", "evaluate"]),
+            // Reproducible numerics give the same results for any thread count: the same work.
+            ("train.threads=\(ExperimentRunner.defaultThreads + 1)", []),
             ("name=other", []),
         ]
         for (override, expected) in expectations {
             XCTAssertEqual(changed(base, try ids([override])), expected, override)
         }
+    }
+
+    func testUnderFastNumericsTheThreadCountIsPartOfEveryStage() throws {
+        defer { Numerics.mode = .reproducible }
+        Numerics.mode = .fast
+        let base = try ids()
+        XCTAssertEqual(changed(base, try ids(["train.threads=\(ExperimentRunner.defaultThreads + 1)"])),
+                       ["frozen", "unfrozen", "evaluate"])
     }
 }

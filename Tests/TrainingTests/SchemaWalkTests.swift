@@ -32,6 +32,9 @@ final class SchemaWalkTests: XCTestCase {
         case submission
         /// The MLflow server or experiment the run logs to changes (`tracking`).
         case tracking
+        /// How many threads train, which under reproducible numerics changes no node: the plan's
+        /// hashes must stay the same (under fast numerics NodeIdentityTests checks that they change).
+        case threads
     }
 
     /// A base config; each is small (resnet18, 32 px, a few images) and plans without training.
@@ -272,7 +275,7 @@ final class SchemaWalkTests: XCTestCase {
         Entry(key: "train.train_bn", base: .generated, value: "false"),
         Entry(key: "train.bn_stats", base: .generated, value: "freeze"),
         // The effective thread count is part of every stage's identity while results depend on it.
-        Entry(key: "train.threads", base: .generated, value: "97"),
+        Entry(key: "train.threads", base: .generated, value: "97", effect: .threads),
         Entry(key: "train.early_stopping.monitor", base: .earlyStopping, value: "accuracy"),
         Entry(key: "train.early_stopping.patience", base: .earlyStopping, value: "2"),
         Entry(key: "train.early_stopping.min_delta", base: .earlyStopping, value: "0.01"),
@@ -537,6 +540,10 @@ final class SchemaWalkTests: XCTestCase {
                               file: file, line: line)
             XCTAssertEqual(changed.jobs.count, count, "\(what): jobs", file: file, line: line)
             XCTAssertEqual(after.jobs.count, count, "\(what): planned jobs", file: file, line: line)
+        case .threads:
+            XCTAssertEqual(before.nodes.map(\.hash), after.nodes.map(\.hash),
+                           "\(what): a node changed — reproducible results must not depend on the thread count",
+                           file: file, line: line)
         case .onlyLegalValue, .runDirectory, .submission, .tracking:
             break
         }
