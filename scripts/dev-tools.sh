@@ -2,7 +2,7 @@
 # dev-tools.sh: the Python tools some tests compare Runner with, in a virtual environment at .venv (ignored by git).
 #
 #   bash scripts/dev-tools.sh                 tensorboard and mlflow
-#   bash scripts/dev-tools.sh tensorboard     just those named (tensorboard, mlflow, torch)
+#   bash scripts/dev-tools.sh tensorboard     just those named (tensorboard, mlflow, torch, torchvision)
 #
 # Not needed to build or run Runner: the tests that need a tool say SKIPPED when it is missing.
 # torch is not in the default set (its wheel is large); the parity tests use it when present.

@@ -21,7 +21,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Seconds to time each case.") var seconds = 8.0
     @Flag(help: "One JSON object per line instead of a table.") var json = false
     @Flag(help: ArgumentHelp("Run PyTorch's baseline (torch_baseline.py) on each case right after Runner's and print"
-                             + " the ratios; needs torch and torchvision importable (bash scripts/dev-tools.sh torch)."))
+                             + " the ratios; needs torch and torchvision importable (bash scripts/dev-tools.sh torch torchvision)."))
     var compareTorch = false
     @Option(help: "The PyTorch baseline script for --compare-torch.")
     var torchScript = "../shared/tools/torch_baseline.py"

@@ -3,8 +3,8 @@
 import ArgumentParser
 import Foundation
 
-/// The Python is the project's `.venv` (where `scripts/dev-tools.sh torch` installs torch), else
-/// `RUNNER_PYTHON`, else the system's; the check that torch imports is made once, up front, so a
+/// The Python is `RUNNER_PYTHON`, else the project's `.venv` (where `scripts/dev-tools.sh torch
+/// torchvision` installs them), else the system's; the check that torch imports is made once, up front, so a
 /// missing torch stops the benchmark before Runner's first case instead of after it.
 struct TorchBaseline {
     struct Result {
@@ -24,7 +24,7 @@ struct TorchBaseline {
         guard let python = candidates.first(where: { Self.imports(python: $0) }) else {
             throw ValidationError("--compare-torch: torch and torchvision are not importable by "
                                   + (candidates.isEmpty ? "any python3" : candidates.joined(separator: " or "))
-                                  + "; `bash scripts/dev-tools.sh torch` installs them into .venv")
+                                  + "; `bash scripts/dev-tools.sh torch torchvision` installs them into .venv")
         }
         self.python = python
         self.script = script
