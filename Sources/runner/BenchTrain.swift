@@ -65,7 +65,7 @@ struct BenchTrain: ParsableCommand {
         if json {
             let compared = torch.map { t in
                 #", "torch_img_per_s": \#(rounded(t.imagesPerSecond)), "torch_peak_rss_mb": \#(Int(t.peakRSSMegabytes)), "#
-                    + #""speed_ratio": \#(rounded(speed ?? 0)), "memory_ratio": \#(rounded(memory ?? 0))"#
+                    + #""speed_ratio": \#(ratio(speed)), "memory_ratio": \#(ratio(memory))"#
             } ?? ""
             print(#"{"arch": "\#(r.arch)", "size": \#(r.size), "batch": \#(r.batch), "mode": "\#(r.mode.rawValue)", "threads": \#(r.threads), "img_per_s": \#(rounded(r.imagesPerSecond)), "peak_rss_mb": \#(Int(r.peakRSSMegabytes))"#
                   + compared + "}")
@@ -79,6 +79,11 @@ struct BenchTrain: ParsableCommand {
                   + pad(String(r.threads), 9) + pad(String(rounded(r.imagesPerSecond)), 9, right: true)
                   + pad(String(Int(r.peakRSSMegabytes)), 10, right: true) + compared)
         }
+    }
+
+    /// A ratio to two decimals, as the table prints it.
+    private func ratio(_ value: Double?) -> Double {
+        ((value ?? 0) * 100).rounded() / 100
     }
 
     /// Runs one case in a fresh process of this binary, so each case's peak RSS is its own.
