@@ -74,8 +74,10 @@ public enum Numerics {
         return ["avx512f", "avx2", "avx", "sse4_2"].first(where: flags.contains) ?? "sse2"
     }
 
-    /// The `flags` line of /proc/cpuinfo.
-    private static var processorFlags: Set<String> {
+    /// The `flags` line of /proc/cpuinfo, read once.
+    private static let processorFlags: Set<String> = readProcessorFlags()
+
+    private static func readProcessorFlags() -> Set<String> {
         guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
         defer { fclose(file) }
         var line: UnsafeMutablePointer<CChar>?

@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 
-/// The Python is `RUNNER_PYTHON`, else the project's `.venv` (where `scripts/dev-tools.sh torch
+/// The Python is `RUNNER_PYTHON`, else `.venv` in the working directory (the project's, where `scripts/dev-tools.sh torch
 /// torchvision` installs them), else the system's; the check that torch imports is made once, up front, so a
 /// missing torch stops the benchmark before Runner's first case instead of after it.
 struct TorchBaseline {

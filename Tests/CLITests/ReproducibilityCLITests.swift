@@ -98,7 +98,7 @@ final class ReproducibilityCLITests: CLITestCase {
         XCTAssertEqual(other.model, native.model, "model.safetensors, portable against native")
     }
 
-    func testFastNumericsAreRecordedAndKeepOpenBLASThreads() throws {
+    func testFastNumericsAreRecordedAndAConflictingEnvironmentIsRefused() throws {
         let fast = try train(threads: 2, extra: ["--numerics", "fast"])
         XCTAssertEqual(fast.env["numerics"] as? String, "fast")
         let conflict = try runner(["run", directory.appendingPathComponent("golden.yaml").path, "--numerics", "fast",

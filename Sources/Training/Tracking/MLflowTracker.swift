@@ -77,10 +77,9 @@ public final class MLflowTracker {
     }
 
     private func createParent() throws -> ParentRecord {
-        let env = try? RunJSON.decode(EnvironmentRecord.self, from: Data(contentsOf: run.appendingPathComponent("env.json")))
         let experimentID = try client.experiment(named: experiment)
         let created = try client.createRun(experiment: experimentID, name: run.lastPathComponent,
-                                           startTime: MLflowExport.startTime(run), tags: tags(env))
+                                           startTime: MLflowExport.startTime(run), tags: tags)
         if let env { try client.log(run: created.id, params: ["seed": String(env.seed), "threads": String(env.threads)]) }
         let record = ParentRecord(trackingURI: client.trackingURI, experiment: experiment, experimentID: experimentID,
                                   runID: created.id, artifactURI: created.artifactURI)
@@ -88,8 +87,12 @@ public final class MLflowTracker {
         return record
     }
 
+    /// The run's env.json, when it has one.
+    private lazy var env: EnvironmentRecord? = try? RunJSON.decode(
+        EnvironmentRecord.self, from: Data(contentsOf: run.appendingPathComponent("env.json")))
+
     /// What every MLflow run of this Runner run is tagged with.
-    func tags(_ env: EnvironmentRecord?) -> [String: String] {
+    private lazy var tags: [String: String] = {
         var tags = ["runner.run_directory": run.path, "runner.config_hash": String(run.lastPathComponent.suffix(8)),
                     "mlflow.source.name": "runner"]
         if let env {
@@ -98,7 +101,7 @@ public final class MLflowTracker {
             tags["runner.threads"] = String(env.threads)
         }
         return tags
-    }
+    }()
 
     /// The job's nested run, taken up where the server left it. `config`: the job's settings, its params.
     func jobRun(_ job: String, overrides: [String], config: ExperimentConfig?, reopen: Bool) throws -> MLflowJobRun {
@@ -110,8 +113,7 @@ public final class MLflowTracker {
             if reopen { try jobRun.reopen() }
             return jobRun
         }
-        var tags = tags(try? RunJSON.decode(EnvironmentRecord.self,
-                                            from: Data(contentsOf: run.appendingPathComponent("env.json"))))
+        var tags = tags
         tags["mlflow.parentRunId"] = parent.runID
         let created = try client.createRun(experiment: parent.experimentID, name: job,
                                            startTime: MLflowExport.startTime(run), tags: tags)
