@@ -7,7 +7,7 @@ import Tensors
 /// Every random choice comes from generators derived from (seed, epoch, item), never from which
 /// thread does the work, so a batch is the same bytes whatever `threads` is. A background thread
 /// keeps at most `prefetch` finished batches waiting, so memory stays bounded for any dataset size.
-public final class BatchLoader: @unchecked Sendable {
+public final class BatchLoader: BatchSource, @unchecked Sendable {
     public let source: PreparedImageSource
     public let labels: [Int]
     /// The positions in `source` this loader iterates (all by default; the decode cache's usable ones).
@@ -106,17 +106,25 @@ public final class BatchLoader: @unchecked Sendable {
     /// epoch skips what was trained before the checkpoint without decoding it.
     public func epoch(_ epoch: Int, from firstBatch: Int = 0) -> Epoch {
         precondition(firstBatch >= 0, "a negative first batch")
-        return Epoch(loader: self, epoch: epoch, firstBatch: firstBatch)
+        return Epoch(loader: self, epoch: epoch, order: order(epoch: epoch), count: batchCount, firstBatch: firstBatch)
+    }
+
+    public func batches(epoch: Int, from firstBatch: Int) -> any BatchStream {
+        self.epoch(epoch, from: firstBatch)
+    }
+
+    /// Every item once, in `indices` order, the last batch partial: for computing features of each
+    /// item. Its transforms are epoch 0's, which is every epoch's when nothing is random.
+    public func inOrder() -> Epoch {
+        Epoch(loader: self, epoch: 0, order: indices, count: (indices.count + batchSize - 1) / batchSize, firstBatch: 0)
     }
 
     /// One pass over the data; `next()` blocks until the next batch is ready and returns nil at
     /// the end. Dropping it stops the background thread.
-    public final class Epoch: @unchecked Sendable {
+    public final class Epoch: BatchStream, @unchecked Sendable {
         private let state: PrefetchQueue
 
-        init(loader: BatchLoader, epoch: Int, firstBatch: Int) {
-            let order = loader.order(epoch: epoch)
-            let count = loader.batchCount
+        init(loader: BatchLoader, epoch: Int, order: [Int], count: Int, firstBatch: Int) {
             let size = loader.batchSize
             let state = PrefetchQueue(capacity: loader.prefetch)
             self.state = state

@@ -22,6 +22,12 @@ public struct AugmentConfig: Equatable, Sendable {
         self.pLighting = pLighting
     }
 
+    /// Every training image comes out as it went in: no transform can fire or none changes anything.
+    public var isIdentity: Bool {
+        !flip && (pAffine == 0 || (maxRotate == 0 && maxZoom == 1 && maxWarp == 0))
+            && (pLighting == 0 || maxLighting == 0)
+    }
+
     public static var standard: AugmentConfig { Preset.standardAugment }
     public static var none: AugmentConfig { Preset.noAugment }
 

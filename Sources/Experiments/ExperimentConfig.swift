@@ -54,6 +54,7 @@ public struct ExperimentConfig: Equatable, Sendable {
         checkClasses(f, r, data: data, model: model)
         let train = f[.train].map { TrainConfig.read($0, f.path(.train), r, preset: preset) }
             ?? TrainConfig.defaults(preset)
+        if let data, let n = f[.train]?["precompute"] { checkPrecompute(n, f.path(.train) + "precompute", r, train: train, data: data) }
         let schedule = readSchedule(f, r, preset: preset, model: model)
         let pretrain = f[.pretrain].flatMap {
             PretrainConfig.read($0, f.path(.pretrain), r, preset: preset, dataNode: f[.data])

@@ -10,6 +10,14 @@ public struct TrainConfig: Equatable, Sendable {
         case update, freeze
     }
 
+    /// fastai 0.7's `precompute`: the frozen prefix's activations computed once per image and
+    /// the stage trained from them. `auto` does it where it is exact; `true` insists on it.
+    public enum Precompute: String, CaseIterable, Sendable {
+        case auto
+        case on = "true"
+        case off = "false"
+    }
+
     public var loss: Loss
     public var labelSmoothing: Double
     public var metrics: [Metric]
@@ -21,6 +29,7 @@ public struct TrainConfig: Equatable, Sendable {
     public var threads: Int?
     /// Nil trains every epoch of every stage.
     public var earlyStopping: EarlyStoppingConfig?
+    public var precompute: Precompute
 
     /// The k of `top_k_accuracy` when it is listed; the preset's otherwise (early stopping may still
     /// monitor it).
@@ -37,6 +46,7 @@ public struct TrainConfig: Equatable, Sendable {
         case bnStats = "bn_stats"
         case threads
         case earlyStopping = "early_stopping"
+        case precompute
     }
 
     static let schema = ConfigSchema.fields(Key.self, [.optimizer: OptimizerConfig.schema,
@@ -45,7 +55,7 @@ public struct TrainConfig: Equatable, Sendable {
     static func defaults(_ preset: Preset) -> TrainConfig {
         TrainConfig(loss: Preset.loss, labelSmoothing: Preset.labelSmoothing, metrics: Preset.metrics,
                     optimizer: preset.optimizer(named: preset.optimizerName), trainBN: preset.trainBN,
-                    bnStats: preset.bnStats, threads: nil, earlyStopping: nil)
+                    bnStats: preset.bnStats, threads: nil, earlyStopping: nil, precompute: .auto)
     }
 
     static func read(_ node: ConfigNode, _ path: ConfigPath, _ r: ConfigReader, preset: Preset) -> TrainConfig {
@@ -76,6 +86,7 @@ public struct TrainConfig: Equatable, Sendable {
         if let n = f[.bnStats] { t.bnStats = r.choice(n, f.path(.bnStats), BNStats.self) ?? t.bnStats }
         if let n = f[.threads] { t.threads = r.int(n, f.path(.threads), min: 1) }
         if let n = f[.earlyStopping] { t.earlyStopping = EarlyStoppingConfig.read(n, f.path(.earlyStopping), r) }
+        if let n = f[.precompute] { t.precompute = r.choice(n, f.path(.precompute), Precompute.self) ?? t.precompute }
         return t
     }
 
@@ -89,6 +100,7 @@ public struct TrainConfig: Equatable, Sendable {
             ("bn_stats", .string(bnStats.rawValue)),
             ("threads", threads.map(ConfigNode.int)),
             ("early_stopping", earlyStopping?.node),
+            ("precompute", precompute == .auto ? .string("auto") : .bool(precompute == .on)),
         ])
     }
 }

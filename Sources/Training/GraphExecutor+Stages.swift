@@ -7,7 +7,7 @@ import Layers
 extension GraphExecutor {
     /// Runs stage node `node` as the job's stage `name` and returns its last epoch's record.
     func runStage(_ node: JobGraph.Node, name: String, model: TransferModel, config: ExperimentConfig,
-                  loaders: DataFactory.Loaders, job: String, log: JobLog) throws -> EpochRecord? {
+                  loaders: DataFactory.Loaders, images: String, job: String, log: JobLog) throws -> EpochRecord? {
         guard let plan = node.stage else { preconditionFailure("the planner gives every stage node its plan") }
         try ModelFactory.prepare(model, for: plan)
         let description = "stage \(name): freeze_to \(plan.freezeTo), trainable \(plan.trainable) of \(plan.parameters) — "
@@ -34,8 +34,9 @@ extension GraphExecutor {
                 throw PlanError.unfinishedParent(node: node.id, stage: name, job: job)
             }
             let checkpoint = log.store.directory.appendingPathComponent(log.path("\(name).checkpoint.safetensors")).path
-            records = try train(node, plan: plan, name: name, model: model, config: config, loaders: loaders, log: log,
-                                checkpoint: checkpoint)
+            let features = FeatureCache(runsRoot: options.runsRoot, images: images)
+            records = try train(node, plan: plan, name: name, model: model, config: config, loaders: loaders,
+                                features: features, log: log, checkpoint: checkpoint)
             let output = StageOutput(job: job, state: model.stateDict(),
                                      dropout: StageTrainer.dropoutLayers(model).mapValues(\.rng), records: records)
             finished[node.id] = (output, false)
@@ -62,9 +63,11 @@ extension GraphExecutor {
 
     /// Trains the stage, from its checkpoint at `checkpointPath` when resuming.
     private func train(_ node: JobGraph.Node, plan: JobGraph.StagePlan, name: String, model: TransferModel,
-                       config: ExperimentConfig, loaders: DataFactory.Loaders, log: JobLog,
+                       config: ExperimentConfig, loaders: DataFactory.Loaders, features: FeatureCache, log: JobLog,
                        checkpoint checkpointPath: String) throws -> [EpochRecord] {
         let trainer = StageTrainer(model: model, config: config)
+        trainer.featureCache = features
+        trainer.onPrecompute = { [progress] in progress.line($0) }
         trainer.onBatch = { [progress] in progress.batch(epoch: $0, batch: $1, batches: $2, loss: $3) }
         trainer.onValidationBatch = { [progress] in progress.validation(epoch: $0, done: $1, of: $2) }
         trainer.onEpoch = log.epoch

@@ -66,6 +66,8 @@ final class GraphExecutor {
     private struct JobState {
         var items: SplitItems?
         var loaders: DataFactory.Loaders?
+        /// The hash of the job's cache node: what decides its images.
+        var images = ""
         var model: TransferModel?
         var last: EpochRecord?
         /// The schedule's stage names, in the order of the job's stage nodes.
@@ -125,6 +127,7 @@ final class GraphExecutor {
                 if !node.pretraining, let items = state.items { try store.writeRecord(log.path("classes.json"), items.classes) }
             case .cache:
                 state.loaders = try loaders(for: config, log: log, pretraining: node.pretraining)
+                state.images = node.hash
             case .model:
                 state.model = try model(node, config: config, state: state, job: job, log: log)
             case .pretrain, .stage:
@@ -133,7 +136,7 @@ final class GraphExecutor {
                 }
                 let name = state.stageNames.removeFirst()
                 state.last = try runStage(node, name: name, model: model, config: config, loaders: loaders,
-                                          job: job.id, log: log) ?? state.last
+                                          images: state.images, job: job.id, log: log) ?? state.last
             case .evaluate:
                 return try evaluate(job, model: state.model, last: state.last, log: log, store: store)
             }

@@ -23,6 +23,7 @@ public enum PlanRenderer {
                         lines.append("      group \(group.index): \(thousands(group.parameters).leftPad(12)) params,"
                                      + " \(thousands(group.trainable).leftPad(12)) trainable, lr \(short(group.lr))")
                     }
+                    if stage.exactPrefix > 0 { lines.append("      " + precomputeText(stage)) }
                 }
             }
         }
@@ -42,6 +43,7 @@ public enum PlanRenderer {
                     item["stage"] = [
                         "freeze_to": stage.freezeTo, "epochs": stage.epochs, "lrs": stage.lrs,
                         "total_params": stage.parameters, "trainable_params": stage.trainable,
+                        "exact_prefix": stage.exactPrefix, "precompute": stage.precompute,
                         "groups": stage.groups.map {
                             ["index": $0.index, "params": $0.parameters, "trainable": $0.trainable, "lr": $0.lr]
                         },
@@ -50,6 +52,13 @@ public enum PlanRenderer {
                 return item
             },
         ]
+    }
+
+    /// What a stage with a fixed prefix does with it.
+    static func precomputeText(_ stage: JobGraph.StagePlan) -> String {
+        let children = "body children 0–\(stage.exactPrefix - 1) fixed"
+        return stage.precompute ? children + ": precomputed, their features cached once per image"
+            : children + ": run every epoch (precompute: false)"
     }
 
     public static func dot(_ graph: JobGraph) -> String {

@@ -9,6 +9,8 @@ import Tensors
 /// Made by `StageTrainer.fit` for one stage; the trainer drives its epochs, this steps its batches.
 final class StageRun {
     let model: TransferModel
+    /// What the batches go through: the model, or the part after its precomputed prefix.
+    let network: any Module
     let stage: StageConfig
     let rates: [Double]
     let optimizer: any Optimizer
@@ -20,13 +22,15 @@ final class StageRun {
     /// were checked when loaded) and every buffer (BatchNorm statistics).
     private let watched: [(key: String, value: () -> Tensor)]
 
-    init(model: TransferModel, config: ExperimentConfig, stage: StageConfig, rates: [Double], batches: Int) throws {
+    init(model: TransferModel, network: any Module, config: ExperimentConfig, stage: StageConfig, rates: [Double],
+         batches: Int) throws {
         self.model = model
+        self.network = network
         self.stage = stage
         self.rates = rates
         optimizer = try OptimizerFactory.make(config, groups: model.groups, learningRates: rates)
         schedule = OptimizerFactory.schedule(stage, preset: config.preset, batches: batches * stage.epochs)
-        trainStep = TrainStep(model: model, context: model.context, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
+        trainStep = TrainStep(model: network, context: model.context, loss: CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing)),
                          optimizer: optimizer)
         watched = model.namedParameters().filter { $0.parameter.requiresGrad }.map { item in (item.key, { item.parameter.value }) }
             + model.namedBuffers().map { item in (item.key, { item.buffer.value }) }

@@ -28,6 +28,10 @@ public final class StageTrainer {
     public var interruptRequested: () -> Bool = { false }
     /// The node a checkpoint is tagged with.
     public var node = ""
+    /// Where a stage that precomputes keeps its features; nil holds them in memory.
+    var featureCache: FeatureCache?
+    /// Told where a precomputing stage's features came from.
+    public var onPrecompute: ((String) -> Void)?
 
     public init(model: TransferModel, config: ExperimentConfig) {
         self.model = model
@@ -38,7 +42,7 @@ public final class StageTrainer {
     public func fit(_ stage: StageConfig, train: BatchLoader, valid: BatchLoader,
                     from checkpoint: StageCheckpoint? = nil) throws -> [EpochRecord] {
         try ModelFactory.prepare(model, for: stage)
-        let plan = try JobGraph.StagePlan.make(stage, facts: TransferFacts.stageFacts(of: model))
+        let plan = try JobGraph.StagePlan.make(stage, facts: TransferFacts.stageFacts(of: model), config: config)
         return try fit(plan, train: train, valid: valid, from: checkpoint)
     }
 
@@ -49,22 +53,37 @@ public final class StageTrainer {
         var stage = plan.stage
         stage.name = name ?? stage.name
         try ModelFactory.prepare(model, for: plan)
-        let run = try StageRun(model: model, config: config, stage: stage, rates: plan.lrs,
+        model.exactPrefix = plan.exactPrefix
+        defer { model.exactPrefix = 0 }
+        let inputs = try inputs(plan, train: train, valid: valid)
+        let run = try StageRun(model: model, network: inputs.network, config: config, stage: stage, rates: plan.lrs,
                                batches: train.batchCount)
         if let checkpoint { try run.restore(checkpoint) }
         while run.position.epoch < stage.epochs && !run.position.earlyStopping.stopped {
             let watch = Stopwatch()
-            try trainEpoch(run, train)
-            try endEpoch(run, valid, seconds: watch.elapsedSeconds)
+            try trainEpoch(run, inputs.train)
+            try endEpoch(run, inputs.valid, seconds: watch.elapsedSeconds)
         }
         return run.position.records
     }
 
+    /// The images and the whole model, or, when the stage precomputes, features of its fixed prefix
+    /// and the layers after it. Either gives the same numbers: the prefix runs one image at a time.
+    private func inputs(_ plan: JobGraph.StagePlan, train: BatchLoader, valid: BatchLoader) throws
+        -> (network: any Module, train: any BatchSource, valid: any BatchSource) {
+        guard plan.precompute else { return (model, train, valid) }
+        let features = try featureCache.map { cache in
+            try cache.features(of: model, train: train, valid: valid) { onPrecompute?($0) }
+        } ?? FeatureCache.inMemory(of: model, train: train, valid: valid)
+        return (model.suffix(from: plan.exactPrefix), FeatureBatches(train, features: features),
+                FeatureBatches(valid, features: features))
+    }
+
     /// The rest of the current epoch's training batches, each followed by the hooks and a checkpoint when due.
-    private func trainEpoch(_ run: StageRun, _ train: BatchLoader) throws {
+    private func trainEpoch(_ run: StageRun, _ train: any BatchSource) throws {
         let epoch = run.position.epoch, batches = train.batchCount
         model.prepare(training: true)
-        let batchesOfEpoch = train.epoch(epoch, from: run.position.batch)
+        let batchesOfEpoch = train.batches(epoch: epoch, from: run.position.batch)
         while let batch = try batchesOfEpoch.next() {
             let value = try run.step(batch)
             let index = run.position.batch - 1
@@ -85,9 +104,9 @@ public final class StageTrainer {
     }
 
     /// The validation pass, the epoch's record, the hooks, and a checkpoint when due and not done.
-    private func endEpoch(_ run: StageRun, _ valid: BatchLoader, seconds: Double) throws {
+    private func endEpoch(_ run: StageRun, _ valid: any BatchSource, seconds: Double) throws {
         let epoch = run.position.epoch
-        let validTotals = try evaluate(valid, epoch: epoch)
+        let validTotals = try evaluate(valid, network: run.network, epoch: epoch)
         var record = EpochRecord(stage: run.stage.name, epoch: epoch, trainLoss: run.position.trainTotals.meanLoss,
                                  validLoss: validTotals.meanLoss, accuracy: validTotals.accuracy,
                                  errorRate: validTotals.errorRate, topKAccuracy: validTotals.topKAccuracy,
@@ -122,14 +141,18 @@ public final class StageTrainer {
 
     /// The validation pass in evaluation mode.
     public func evaluate(_ valid: BatchLoader, epoch: Int) throws -> MetricTotals {
+        try evaluate(valid, network: model, epoch: epoch)
+    }
+
+    private func evaluate(_ valid: any BatchSource, network: any Module, epoch: Int) throws -> MetricTotals {
         model.prepare(training: false)
         let loss = CrossEntropyLoss(labelSmoothing: Float(config.train.labelSmoothing))
         var totals = MetricTotals(k: config.train.topK)
-        let batches = valid.epoch(epoch)
+        let batches = valid.batches(epoch: epoch, from: 0)
         var done = 0
         onValidationBatch?(epoch, done, valid.batchCount)
         while let batch = try batches.next() {
-            let logits = model.context.withoutInputGradient { model.forward(batch.images) }
+            let logits = model.context.withoutInputGradient { network.forward(batch.images) }
             totals.add(logits: logits, targets: batch.labels, loss: loss.forward(logits, targets: batch.labels))
             done += 1
             onValidationBatch?(epoch, done, valid.batchCount)

@@ -115,7 +115,7 @@ public final class TransferFacts: PlanFacts {
         StageFacts(groups: model.groups.map { group in
             StageFacts.Group(parameters: group.parameterCount, trainable: group.trainableParameterCount,
                              trainableKeys: group.parameters.filter { $0.parameter.requiresGrad }.map(\.key).sorted())
-        })
+        }, fixedPrefix: model.fixedPrefix)
     }
 
     public func dataContent(_ config: ExperimentConfig) throws -> String? {

@@ -35,6 +35,9 @@ final class SchemaWalkTests: XCTestCase {
         /// How many threads train, which under reproducible numerics changes no node: the plan's
         /// hashes must stay the same (under fast numerics NodeIdentityTests checks that they change).
         case threads
+        /// Whether a stage trains from cached features, which gives the same numbers: some stage's
+        /// plan changes, and no node's hash.
+        case precompute
     }
 
     /// A base config; each is small (resnet18, 32 px, a few images) and plans without training.
@@ -82,6 +85,8 @@ final class SchemaWalkTests: XCTestCase {
         case pretrainFastai
         /// As `generated`, logging to an MLflow server.
         case tracked
+        /// As `generated` under fastai07, squished and not augmented: its frozen stages precompute.
+        case fixed
 
         /// The base whose pretraining data is this base's experiment data, for deriving the
         /// `pretrain.data.…` entries from the `data.…` ones.
@@ -155,6 +160,9 @@ final class SchemaWalkTests: XCTestCase {
             case .pretrainURL: return transfer(url)
             case .pretrainFastai: return transfer(fastai)
             case .tracked: return plain(generated) + "\ntracking: {mlflow: 'http://127.0.0.1:5000'}\n"
+            case .fixed:
+                return plain("{source: generated, variant: target, classes: 3, images_per_class: 4, size: 32,"
+                             + " resize: squish, augment: none}", preset: "fastai07")
             }
         }
     }
@@ -276,6 +284,7 @@ final class SchemaWalkTests: XCTestCase {
         Entry(key: "train.bn_stats", base: .generated, value: "freeze"),
         // The effective thread count is part of every stage's identity while results depend on it.
         Entry(key: "train.threads", base: .generated, value: "97", effect: .threads),
+        Entry(key: "train.precompute", base: .fixed, value: "false", effect: .precompute),
         Entry(key: "train.early_stopping.monitor", base: .earlyStopping, value: "accuracy"),
         Entry(key: "train.early_stopping.patience", base: .earlyStopping, value: "2"),
         Entry(key: "train.early_stopping.min_delta", base: .earlyStopping, value: "0.01"),
@@ -544,6 +553,11 @@ final class SchemaWalkTests: XCTestCase {
             XCTAssertEqual(before.nodes.map(\.hash), after.nodes.map(\.hash),
                            "\(what): a node changed — reproducible results must not depend on the thread count",
                            file: file, line: line)
+        case .precompute:
+            XCTAssertEqual(before.nodes.map(\.hash), after.nodes.map(\.hash),
+                           "\(what): a node changed — cached features must give the same numbers", file: file, line: line)
+            XCTAssertNotEqual(before.nodes.map(\.stage?.precompute), after.nodes.map(\.stage?.precompute),
+                              "\(what): no stage changed whether it precomputes", file: file, line: line)
         case .onlyLegalValue, .runDirectory, .submission, .tracking:
             break
         }

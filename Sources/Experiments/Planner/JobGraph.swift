@@ -26,6 +26,13 @@ public struct JobGraph: Equatable, Sendable {
         public var parameters: Int
         public var trainable: Int
         public var groups: [Group]
+        /// The leading body children whose output is a fixed function of each image (their
+        /// layers frozen, BatchNorm in evaluation mode, the inputs not augmented); 0 when none are.
+        /// They run one image at a time, so cached features of them give the same numbers.
+        public var exactPrefix = 0
+        /// The stage trains its other layers on features of the exact prefix computed once per
+        /// image (`train.precompute`).
+        public var precompute = false
 
         public var freezeTo: Int { stage.freezeTo }
         public var epochs: Int { stage.epochs }

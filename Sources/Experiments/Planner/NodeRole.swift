@@ -54,6 +54,8 @@ extension TrainConfig {
         case .metrics: return .evaluate
         // The effective thread count (this key or --threads) enters stages as their numerics (PlanFacts).
         case .threads: return .execution
+        // Cached features give the same numbers as the frozen prefix run batch by batch.
+        case .precompute: return .execution
         }
     }
 }

@@ -34,9 +34,13 @@ public struct StageFacts: Equatable, Sendable {
     }
 
     public var groups: [Group]
+    /// How many leading body children compute a fixed function in training, frozen as the stage
+    /// says: no trainable parameter, no BatchNorm updating statistics, no active dropout.
+    public var fixedPrefix: Int
 
-    public init(groups: [Group]) {
+    public init(groups: [Group], fixedPrefix: Int = 0) {
         self.groups = groups
+        self.fixedPrefix = fixedPrefix
     }
 
     public var parameters: Int { groups.reduce(0) { $0 + $1.parameters } }

@@ -88,7 +88,7 @@ public enum Planner {
         /// A stage node: which parameters train at which rate, and everything else that shapes the result.
         mutating func stageNode(_ stage: StageConfig, of config: ExperimentConfig, kind: JobGraph.Kind,
                                 after previous: String) throws -> String {
-            let plan = try JobGraph.StagePlan.make(stage, facts: try facts.stage(stage, of: config))
+            let plan = try JobGraph.StagePlan.make(stage, facts: try facts.stage(stage, of: config), config: config)
             // Which parameters train, at which rate: the group structure itself does not matter.
             let perParameter = plan.groups.flatMap { group in group.trainableKeys.map { "\($0)=\(group.lr)" } }
             let fields: [NodeIdentity.Field] = [

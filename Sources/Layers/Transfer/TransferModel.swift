@@ -22,6 +22,11 @@ public final class TransferModel: Module {
     let torchvisionKeys: Set<String>
     /// Every layer of the model runs with it (kernels, recording, the forward observer).
     public let context = ExecutionContext()
+    /// The first this many body children run with batch-independent kernels, so that their
+    /// output for an image is what cached features of it hold (set per stage; 0: none).
+    public var exactPrefix = 0 {
+        didSet { precondition(exactPrefix >= 0 && exactPrefix <= body.children.count, "a prefix outside the body") }
+    }
 
     init(architecture: String, version: FastaiVersion, body: Sequential, head: Sequential, groups: [LayerGroup],
          torchvisionKeys: Set<String>) {
@@ -39,11 +44,47 @@ public final class TransferModel: Module {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        head.forward(body.forward(input))
+        guard exactPrefix > 0 else { return head.forward(body.forward(input)) }
+        return suffix(from: exactPrefix).forward(prefixFeatures(input))
+    }
+
+    /// The output of the first `exactPrefix` body children, computed one image at a time.
+    public func prefixFeatures(_ input: Tensor) -> Tensor {
+        let prefix = body.modules[..<exactPrefix]
+        return context.withBatchIndependentKernels { Chain.forward(Array(prefix), input) }
+    }
+
+    /// Body children `first...` and the head: the network that trains on cached features.
+    public func suffix(from first: Int) -> Sequential {
+        precondition(first >= 0 && first <= body.children.count, "a suffix outside the body")
+        return Sequential(named: Array(body.children[first...]) + [("head", head)], typeName: "TransferModel.suffix")
+    }
+
+    /// How many leading body children compute a fixed function in training as the model is frozen
+    /// now: no trainable parameter, no BatchNorm updating its statistics, no active dropout.
+    public var fixedPrefix: Int {
+        var frozenStats = Set<ObjectIdentifier>()
+        if bnStats == .freeze {
+            for group in groups where group.index < frozenGroups {
+                for leaf in group.leaves where leaf.module is BatchNormLayer { frozenStats.insert(ObjectIdentifier(leaf.module)) }
+            }
+        }
+        func isFixed(_ module: any Module) -> Bool {
+            if module.namedParameters().contains(where: { $0.parameter.requiresGrad }) { return false }
+            return module.namedModules().allSatisfy { _, leaf in
+                if leaf is BatchNormLayer { return frozenStats.contains(ObjectIdentifier(leaf)) }
+                if let dropout = leaf as? DropoutLayer { return dropout.p == 0 }
+                return true
+            }
+        }
+        return body.modules.prefix(while: isFixed).count
     }
 
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
-        Chain.backward([body, head], gradOutput, needsInputGradient: needsInputGradient)
+        // A fixed prefix has nothing to train and needs no input gradient: backward ends above it.
+        guard exactPrefix > 0 else { return Chain.backward([body, head], gradOutput, needsInputGradient: needsInputGradient) }
+        precondition(!needsInputGradient, "an input gradient through a fixed prefix")
+        return suffix(from: exactPrefix).backward(gradOutput, needsInputGradient: false)
     }
 
     /// fastai's `freeze_to(n)` with Python slice meaning: groups `[..<n]` frozen (BatchNorm
