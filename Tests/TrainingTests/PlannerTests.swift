@@ -114,3 +114,48 @@ final class PlannerTests: XCTestCase {
                       ?? false)
     }
 }
+
+/// Which stages precompute: the fixed prefix of each, under the settings that make it exact.
+final class PrecomputePlanTests: XCTestCase {
+    private func stages(preset: String = "fastai07", data: String = "resize: squish, augment: none",
+                        train: String = "{}") throws -> [JobGraph.StagePlan] {
+        let yaml = """
+            version: 1
+            preset: \(preset)
+            data: {source: generated, variant: target, classes: 3, images_per_class: 4, size: 32, \(data)}
+            model: {arch: resnet18, meta: [8, 6]}
+            train: \(train)
+            schedule:
+              - {name: frozen, freeze_to: -1, epochs: 1, lr: 1e-3}
+              - {name: half, freeze_to: 1, epochs: 1, lr: 1e-3}
+              - {name: unfrozen, freeze_to: 0, epochs: 1, lr: 1e-3}
+            """
+        let loaded = try ConfigLoader.load(yaml: yaml, path: "p.yaml", options: .init(checkFiles: false))
+        return try Planner.plan(loaded, facts: TransferFacts { _ in 3 }).nodes.compactMap(\.stage)
+    }
+
+    func testAutoPrecomputesEachFrozenStageUpToItsFirstTrainingChild() throws {
+        let plans = try stages()
+        XCTAssertEqual(plans.map(\.exactPrefix), [8, 6, 0], "the whole body, conv1…layer2, nothing")
+        XCTAssertEqual(plans.map(\.precompute), [true, true, false])
+    }
+
+    func testFalseKeepsTheExactPrefixAndComputesItEveryEpoch() throws {
+        let plans = try stages(train: "{precompute: false}")
+        XCTAssertEqual(plans.map(\.exactPrefix), [8, 6, 0], "the prefix still runs one image at a time")
+        XCTAssertEqual(plans.map(\.precompute), [false, false, false])
+    }
+
+    func testAutoDoesNotEngageWhenBatchNormTrainsOrInputsChange() throws {
+        for (label, plans) in [
+            ("train_bn", try stages(train: "{train_bn: true}")),
+            ("bn_stats update", try stages(train: "{bn_stats: update}")),
+            ("fastai1", try stages(preset: "fastai1")),
+            ("augment", try stages(data: "resize: squish, augment: standard")),
+            ("random crop", try stages(data: "resize: crop, augment: none")),
+        ] {
+            XCTAssertEqual(plans.map(\.precompute), [false, false, false], label)
+            XCTAssertEqual(plans.map(\.exactPrefix), [0, 0, 0], label)
+        }
+    }
+}
