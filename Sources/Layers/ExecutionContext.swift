@@ -20,9 +20,9 @@ public final class ExecutionContext {
     /// Chosen per shape for speed; what an image's output is may depend on the batch around it
     /// (its columns' place in a GEMM spanning several images).
     public let standardKernels: KernelContext
-    /// One image at a time everywhere (no Winograd or unrolled kernels, whose products span the
-    /// images of a chunk), so an image's output is the same bytes in any batch: what cached
-    /// features need to equal the features the frozen prefix would compute batch by batch.
+    /// One image at a time everywhere (Winograd's products over one image's tiles, no unrolled
+    /// kernel, whose product spans the batch), so an image's output is the same bytes in any batch:
+    /// what cached features need to equal the features the frozen prefix would compute batch by batch.
     public let batchIndependentKernels: KernelContext
     private var batchIndependent = false
     /// Whether the pass in progress must keep what backward needs to pass gradients to its input.
@@ -34,7 +34,7 @@ public final class ExecutionContext {
         standardKernels = kernels
         batchIndependentKernels = KernelContext()
         batchIndependentKernels.imageParallel = true
-        batchIndependentKernels.winograd = false
+        batchIndependentKernels.winogradChunkFloats = 1
         batchIndependentKernels.unrolled = false
     }
 

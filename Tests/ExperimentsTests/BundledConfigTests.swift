@@ -10,7 +10,7 @@ final class BundledConfigTests: ConfigTestCase {
     }
 
     func testEveryBundledConfigParses() throws {
-        for name in ["quickstart.yaml", "pets.yaml", "pets-split-sweep.yaml", "presets/fastai1.yaml",
+        for name in ["quickstart.yaml", "pets.yaml", "pets-split-sweep.yaml", "pets-precompute.yaml", "presets/fastai1.yaml",
                      "presets/fastai2.yaml", "presets/fastai07.yaml"] {
             do {
                 let loaded = try bundled(name)
@@ -21,6 +21,12 @@ final class BundledConfigTests: ConfigTestCase {
                 XCTFail("\(name):\n\(error)")
             }
         }
+    }
+
+    func testPetsPrecomputeIsExact() throws {
+        let config = try bundled("pets-precompute.yaml").config
+        XCTAssertEqual(config.train.precompute, .on)
+        XCTAssertEqual(config.precomputeBlockers, [])
     }
 
     func testPetsIsLessonOne() throws {
