@@ -14,87 +14,167 @@ enum DepthwiseConv2d {
 
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         _ g: Conv2dGeometry) {
-        forEachPlane(g) { plane, c in
+        let phases = Phases(g)
+        let wide = g.outHeight * phases.columns
+        forEachPlane(g, scratch: phases.count + wide) { plane, c, scratch in
+            let product = scratch + phases.count
+            phases.fill(scratch, from: x + plane * g.inputPlane, g)
+            product.update(repeating: 0, count: wide)
+            forEachTap(g, phases) { tap, offset in
+                let weight = w[c &* g.kernelHeight &* g.kernelWidth &+ tap], source = UnsafePointer(scratch + offset)
+                for i in 0..<wide { product[i] += weight * source[i] }
+            }
             let output = y + plane * g.outputPlane
-            output.update(repeating: 0, count: g.outputPlane)
-            forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
-                let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
-                let input = x + plane * g.inputPlane + ih * g.width
-                let row = output + oh * g.outWidth
-                var iw = iwFirst
-                for ow in first..<end {
-                    row[ow] += weight * input[iw]
-                    iw += g.strideWidth
-                }
+            for oh in 0..<g.outHeight {
+                (output + oh * g.outWidth).update(from: product + oh * phases.columns, count: g.outWidth)
             }
         }
     }
 
-    /// gradInput += ∂L/∂input.
+    /// gradInput += ∂L/∂input, each input value's terms added tap by tap to its current value.
     static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                               _ g: Conv2dGeometry) {
-        forEachPlane(g) { plane, c in
-            forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
-                let weight = w[(c * g.kernelHeight + ki) * g.kernelWidth + kj]
-                let target = dx + plane * g.inputPlane + ih * g.width
-                let row = dy + plane * g.outputPlane + oh * g.outWidth
-                var iw = iwFirst
-                for ow in first..<end {
-                    target[iw] += weight * row[ow]
-                    iw += g.strideWidth
-                }
+        let phases = Phases(g)
+        let wide = g.outHeight * phases.columns
+        forEachPlane(g, scratch: phases.count + wide) { plane, c, scratch in
+            let target = dx + plane * g.inputPlane, gradient = scratch + phases.count
+            phases.fill(scratch, from: target, g)
+            // dy with the phases' row length; the columns past the output's are zeros, so the terms
+            // they give (to padding or, wrapped, to other positions) add nothing.
+            gradient.update(repeating: 0, count: wide)
+            for oh in 0..<g.outHeight {
+                (gradient + oh * phases.columns).update(from: dy + plane * g.outputPlane + oh * g.outWidth, count: g.outWidth)
             }
+            forEachTap(g, phases) { tap, offset in
+                let weight = w[c &* g.kernelHeight &* g.kernelWidth &+ tap], sum = scratch + offset
+                for i in 0..<wide { sum[i] += weight * gradient[i] }
+            }
+            phases.drain(scratch, into: target, g)
         }
     }
 
-    /// gradWeight += ∂L/∂weight; one task per channel sums over the images, so no two tasks share a value.
+    /// gradWeight += ∂L/∂weight; one task per channel sums over the images, so no two tasks share a
+    /// value. Each tap adds one total per output row, as the earlier direct kernel did.
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
                                _ g: Conv2dGeometry) {
+        let phases = Phases(g)
         Parallel.forEach(g.outChannels) { range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: phases.count)
+            defer { scratch.deallocate() }
             for c in range {
                 for n in 0..<g.batch {
                     let plane = n * g.outChannels + c
-                    forEachTap(g) { ki, kj, oh, first, end, ih, iwFirst in
-                        let input = x + plane * g.inputPlane + ih * g.width
-                        let row = dy + plane * g.outputPlane + oh * g.outWidth
-                        var total: Float = 0
-                        var iw = iwFirst
-                        for ow in first..<end {
-                            total += row[ow] * input[iw]
-                            iw += g.strideWidth
+                    phases.fill(scratch, from: x + plane * g.inputPlane, g)
+                    forEachTap(g, phases) { tap, offset in
+                        for oh in 0..<g.outHeight {
+                            let input = scratch + offset + oh * phases.columns, row = dy + plane * g.outputPlane + oh * g.outWidth
+                            var total: Float = 0
+                            for ow in 0..<g.outWidth { total += row[ow] * input[ow] }
+                            dw[c &* g.kernelHeight &* g.kernelWidth &+ tap] += total
                         }
-                        dw[(c * g.kernelHeight + ki) * g.kernelWidth + kj] += total
                     }
                 }
             }
         }
     }
 
-    /// Every (image, channel) plane in parallel, with its channel; no two planes share a value.
+    /// Every (image, channel) plane in parallel, with its channel and a scratch of `scratch` floats
+    /// owned by the task; no two planes share a value.
     @inline(__always)
-    private static func forEachPlane(_ g: Conv2dGeometry, _ body: (_ plane: Int, _ channel: Int) -> Void) {
+    private static func forEachPlane(_ g: Conv2dGeometry, scratch count: Int,
+                                     _ body: (_ plane: Int, _ channel: Int, UnsafeMutablePointer<Float>) -> Void) {
         Parallel.forEach(g.batch * g.outChannels, grain: max(1, 4096 / max(1, g.outputPlane))) { range in
-            for plane in range { body(plane, plane % g.outChannels) }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            defer { scratch.deallocate() }
+            for plane in range { body(plane, plane % g.outChannels, scratch) }
         }
     }
 
-    /// Every (kernel tap, output row) whose input row lies inside the image, with the output columns
-    /// `first ..< end` whose input column does too, and that row's first input column.
+    /// Every kernel tap in order (kh · KW + kw), with the offset in `phases` where the run it reads
+    /// for output row 0 starts; output row oh reads `phases.columns` · oh further on.
     @inline(__always)
-    private static func forEachTap(_ g: Conv2dGeometry,
-                                   _ body: (_ ki: Int, _ kj: Int, _ oh: Int, _ first: Int, _ end: Int, _ ih: Int,
-                                            _ iwFirst: Int) -> Void) {
+    private static func forEachTap(_ g: Conv2dGeometry, _ phases: Phases, _ body: (_ tap: Int, _ offset: Int) -> Void) {
         for ki in 0..<g.kernelHeight {
             for kj in 0..<g.kernelWidth {
-                let offset = kj - g.padWidth
-                let first = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
-                let limit = g.width - offset
-                let end = limit <= 0 ? 0 : min(g.outWidth, (limit + g.strideWidth - 1) / g.strideWidth)
-                guard first < end else { continue }
-                for oh in 0..<g.outHeight {
-                    let ih = oh * g.strideHeight - g.padHeight + ki
-                    if ih < 0 || ih >= g.height { continue }
-                    body(ki, kj, oh, first, end, ih, first * g.strideWidth + offset)
+                body(ki * g.kernelWidth + kj, phases.offset(ki, kj))
+            }
+        }
+    }
+
+    /// One plane zero-padded and split by row and column phase: row r, column j of phase (p, q) is
+    /// the padded plane's (s·r + p, t·j + q) for strides (s, t). Output (oh, ow)'s tap (ki, kj)
+    /// then sits at row oh + ki / s, column ow + kj / t of phase (ki % s, kj % t): for one tap, the
+    /// whole output plane, laid out with the phases' row length, reads one contiguous run, which
+    /// the compiler vectorises. Taps outside the image read zeros, which add nothing; the columns
+    /// past the output's read what follows (other rows, or the slack at the end) and are dropped.
+    struct Phases {
+        let rowStride: Int
+        let columnStride: Int
+        let rows: Int
+        let columns: Int
+        let slack: Int
+        /// (image index, phase index, length) of every run of an image row that one column phase
+        /// holds, worked out once per geometry: planes are small, and per-row index arithmetic
+        /// (divisions) cost more than the copies.
+        private let runs: [Int]
+
+        init(_ g: Conv2dGeometry) {
+            rowStride = g.strideHeight
+            columnStride = g.strideWidth
+            rows = (g.height + 2 * g.padHeight + rowStride - 1) / rowStride
+            columns = (g.width + 2 * g.padWidth + columnStride - 1) / columnStride
+            slack = columns + g.kernelWidth
+            var runs: [Int] = []
+            for h in 0..<g.height {
+                for q in 0..<columnStride {
+                    // Padded columns q + t·j are image columns q + t·j − pad; the first inside the image:
+                    let j0 = max(0, (g.padWidth - q + columnStride - 1) / columnStride)
+                    let first = q + columnStride * j0 - g.padWidth
+                    guard first < g.width else { continue }
+                    let row = h + g.padHeight
+                    let phase = (((row % rowStride) * columnStride + q) * rows + row / rowStride) * columns + j0
+                    runs += [h * g.width + first, phase, (g.width - first + columnStride - 1) / columnStride]
+                }
+            }
+            self.runs = runs
+        }
+
+        var count: Int { rowStride * columnStride * rows * columns + slack }
+
+        func offset(_ ki: Int, _ kj: Int) -> Int {
+            (((ki % rowStride) * columnStride + kj % columnStride) * rows + ki / rowStride) * columns + kj / columnStride
+        }
+
+        /// The padded phases of the (H, W) plane at `plane`.
+        func fill(_ scratch: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>, _ g: Conv2dGeometry) {
+            scratch.update(repeating: 0, count: count)
+            forEachRun(g) { image, phase, length, step in
+                let source = plane + image
+                for j in 0..<length { scratch[phase &+ j] = source[j &* step] }
+            }
+        }
+
+        func fill(_ scratch: UnsafeMutablePointer<Float>, from plane: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+            fill(scratch, from: UnsafePointer(plane), g)
+        }
+
+        /// The phases' image part back into the (H, W) plane at `plane`.
+        func drain(_ scratch: UnsafeMutablePointer<Float>, into plane: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+            forEachRun(g) { image, phase, length, step in
+                let target = plane + image
+                for j in 0..<length { target[j &* step] = scratch[phase &+ j] }
+            }
+        }
+
+        /// Every run of one image row's values that one column phase holds: `length` values from
+        /// `image` (an index into the plane) every `step` columns, stored from `phase` on.
+        @inline(__always)
+        private func forEachRun(_ g: Conv2dGeometry, _ body: (_ image: Int, _ phase: Int, _ length: Int, _ step: Int) -> Void) {
+            runs.withUnsafeBufferPointer { runs in
+                var i = 0
+                while i < runs.count {
+                    body(runs[i], runs[i &+ 1], runs[i &+ 2], columnStride)
+                    i &+= 3
                 }
             }
         }
