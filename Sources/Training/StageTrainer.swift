@@ -53,6 +53,7 @@ public final class StageTrainer {
         var stage = plan.stage
         stage.name = name ?? stage.name
         try ModelFactory.prepare(model, for: plan)
+        precondition(plan.exactPrefix <= model.fixedPrefix, "the plan fixes body children that train in this model")
         model.exactPrefix = plan.exactPrefix
         defer { model.exactPrefix = 0 }
         let inputs = try inputs(plan, train: train, valid: valid)

@@ -59,6 +59,7 @@ final class RenderTests: ConfigTestCase {
                 bn_wd: true
               train_bn: true
               bn_stats: update
+              precompute: auto
             schedule:
               - name: frozen
                 freeze_to: -1

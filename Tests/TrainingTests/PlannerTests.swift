@@ -67,7 +67,8 @@ final class PlannerTests: XCTestCase {
         let nodes = try XCTUnwrap(parsed["nodes"] as? [[String: Any]])
         XCTAssertEqual(Set(nodes[0].keys), ["id", "kind", "name", "hash", "parents", "shared_by", "identity"])
         let stage = try XCTUnwrap(nodes.first { $0["kind"] as? String == "stage" }?["stage"] as? [String: Any])
-        XCTAssertEqual(Set(stage.keys), ["freeze_to", "epochs", "lrs", "total_params", "trainable_params", "groups"])
+        XCTAssertEqual(Set(stage.keys), ["freeze_to", "epochs", "lrs", "total_params", "trainable_params", "groups",
+                                         "exact_prefix", "precompute"])
         let group = try XCTUnwrap((stage["groups"] as? [[String: Any]])?.first)
         XCTAssertEqual(Set(group.keys), ["index", "params", "trainable", "lr"])
     }
