@@ -14,35 +14,21 @@ import Tensors
 /// parameters. The flag only turns true during a pass, and a layer runs after everything it
 /// depends on, so it is never false where backward will ask for an input gradient.
 public final class ExecutionContext {
-    /// The kernels layers run with now: `standardKernels`, or `batchIndependentKernels` inside
-    /// `withBatchIndependentKernels`.
-    public var kernels: KernelContext { batchIndependent ? batchIndependentKernels : standardKernels }
-    /// Chosen per shape for speed; what an image's output is may depend on the batch around it
-    /// (its columns' place in a GEMM spanning several images).
-    public let standardKernels: KernelContext
-    /// One image at a time everywhere (Winograd's products over one image's tiles, no unrolled
-    /// kernel, whose product spans the batch), so an image's output is the same bytes in any batch:
-    /// what cached features need to equal the features the frozen prefix would compute batch by batch.
-    public let batchIndependentKernels: KernelContext
-    private var batchIndependent = false
+    public let kernels: KernelContext
     /// Whether the pass in progress must keep what backward needs to pass gradients to its input.
     public private(set) var inputGradients = true
     /// Called by each leaf layer with its output during forward (summaries, shape checks).
     public private(set) var observer: ((any Module, Tensor) -> Void)?
 
     public init(kernels: KernelContext = KernelContext()) {
-        standardKernels = kernels
-        batchIndependentKernels = KernelContext()
-        batchIndependentKernels.imageParallel = true
-        batchIndependentKernels.winogradChunkFloats = 1
-        batchIndependentKernels.unrolled = false
+        self.kernels = kernels
     }
 
-    /// Runs `body` with `batchIndependentKernels`.
+    /// Runs `body` with the kernels batch-independent (`KernelContext.batchIndependent`).
     public func withBatchIndependentKernels<R>(_ body: () throws -> R) rethrows -> R {
-        let previous = batchIndependent
-        batchIndependent = true
-        defer { batchIndependent = previous }
+        let previous = kernels.batchIndependent
+        kernels.batchIndependent = true
+        defer { kernels.batchIndependent = previous }
         return try body()
     }
 

@@ -378,7 +378,7 @@ public enum Conv2d {
     /// Unrolled goes first: where both apply (3×3 stride 1 on a 2×2 or 1×1 plane) it does the same
     /// multiplies as Winograd without the transforms.
     static func useUnrolled(_ g: Conv2dGeometry, _ c: KernelContext) -> Bool {
-        UnrolledConv2d.applies(to: g) && c.unrolled != false
+        UnrolledConv2d.applies(to: g) && c.unrolled != false && !c.batchIndependent
     }
 
     /// Image-parallel wins wherever one image's product is large enough to keep a core busy
@@ -388,6 +388,7 @@ public enum Conv2d {
     /// Under reproducible numerics the choice looks at the shapes alone, as if there were always
     /// `Numerics.reductionChunks` threads, so every thread count takes the same path.
     static func useImageParallel(_ g: Conv2dGeometry, _ c: KernelContext) -> Bool {
+        if c.batchIndependent { return true }
         if let forced = c.imageParallel { return forced }
         let threads = Numerics.mode == .fast ? Parallel.threadCount : Numerics.reductionChunks
         return threads > 1 && g.batch >= threads && g.outputPlane >= 64

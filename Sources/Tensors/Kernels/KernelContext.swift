@@ -23,6 +23,11 @@ public final class KernelContext {
     public var imageParallel: Bool?
     /// Upper bound on the floats of Winograd's transformed input and product per chunk of images.
     public var winogradChunkFloats = 1 << 22
+    /// Every image's output is computed from that image alone, the same bytes in any batch: im2col
+    /// image by image, Winograd over one image's tiles, no unrolled kernel (its product spans the
+    /// batch). Cached features of a frozen prefix rely on it (`ExecutionContext`); it overrides
+    /// `imageParallel` and `unrolled`.
+    public var batchIndependent = false
 
     public enum Role: Int, CaseIterable {
         case columns, product, transformedWeights, weightGradient

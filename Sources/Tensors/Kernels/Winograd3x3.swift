@@ -115,7 +115,7 @@ enum Winograd3x3 {
     private static func forEachChunk(_ g: Conv2dGeometry, _ tiles: Tiles, _ c: KernelContext,
                                      _ body: (_ first: Int, _ images: Int) -> Void) {
         Conv2d.forEachChunk(batch: g.batch, floatsPerImage: 16 * (g.inChannels + g.outChannels) * tiles.perImage,
-                            limit: c.winogradChunkFloats, body)
+                            limit: c.batchIndependent ? 0 : c.winogradChunkFloats, body)
     }
 
     /// The 16 independent products, each on one core.
