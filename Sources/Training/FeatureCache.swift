@@ -68,26 +68,6 @@ struct FeatureCache {
         return stored
     }
 
-    /// The features held in memory: for a stage trained outside a run, which has no cache.
-    static func inMemory(of model: TransferModel, train: BatchLoader, valid: BatchLoader) throws -> FeatureSet {
-        var rows: UnsafeMutablePointer<Float>?
-        var shape: [Int] = []
-        var filled = 0
-        let items = train.indices + valid.indices
-        try compute(model, train: train, valid: valid) { batch in
-            let rowCount = batch.count / batch.shape[0]
-            if rows == nil {
-                shape = Array(batch.shape.dropFirst())
-                rows = UnsafeMutablePointer<Float>.allocate(capacity: rowCount * items.count)
-            }
-            guard let rows else { return }
-            batch.withUnsafePointer { (rows + filled).update(from: $0, count: batch.count) }
-            filled += batch.count
-        }
-        guard let rows else { preconditionFailure("features of no items") }
-        return FeatureSet.inMemory(shape: shape, items: items, rows: rows)
-    }
-
     /// Runs the prefix over `train`'s items, then `valid`'s, each in order, batch by batch.
     private static func compute(_ model: TransferModel, train: BatchLoader, valid: BatchLoader,
                                 _ sink: (Tensor) throws -> Void) throws {
@@ -123,7 +103,7 @@ struct FeatureCache {
               let index = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               index["format"] as? Int == format, let shape = index["shape"] as? [Int],
               index["items"] as? [Int] == items else { return nil }
-        return FeatureSet.mapped(file: folder.appendingPathComponent("features.f32").path, shape: shape, items: items)
+        return FeatureSet(mapping: folder.appendingPathComponent("features.f32").path, shape: shape, items: items)
     }
 
     private static func moveIntoPlace(_ temporary: URL, _ folder: URL) throws {

@@ -1,4 +1,4 @@
-// FeatureSet: one feature row per item — a frozen prefix's output for each train and valid image — mapped from disk or held in memory.
+// FeatureSet: one feature row per item — a frozen prefix's output for each train and valid image — mapped from disk.
 //   row: (C, H, W) floats, C·H·W = rowCount
 
 import Foundation
@@ -9,30 +9,15 @@ import Tensors
 final class FeatureSet {
     /// The shape of one item's features.
     let shape: [Int]
-    let items: [Int]
     private let rowOfItem: [Int: Int]
-    private let base: UnsafePointer<Float>
-    private let release: () -> Void
+    private let mapping: UnsafeMutableRawPointer
+    private let length: Int
 
     var rowCount: Int { shape.reduce(1, *) }
-
-    private init(shape: [Int], items: [Int], base: UnsafePointer<Float>, release: @escaping () -> Void) {
-        self.shape = shape
-        self.items = items
-        self.base = base
-        self.release = release
-        rowOfItem = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1, $0) })
-    }
-
-    deinit { release() }
-
-    /// Rows held in memory (a stage trained outside a run, with nowhere to cache them).
-    static func inMemory(shape: [Int], items: [Int], rows: UnsafeMutablePointer<Float>) -> FeatureSet {
-        FeatureSet(shape: shape, items: items, base: UnsafePointer(rows)) { rows.deallocate() }
-    }
+    private var base: UnsafePointer<Float> { UnsafePointer(mapping.assumingMemoryBound(to: Float.self)) }
 
     /// Maps `file`, which must hold exactly one row of `shape` per item; nil when it does not.
-    static func mapped(file: String, shape: [Int], items: [Int]) -> FeatureSet? {
+    init?(mapping file: String, shape: [Int], items: [Int]) {
         let length = shape.reduce(1, *) * items.count * MemoryLayout<Float>.stride
         let descriptor = open(file, O_RDONLY)
         guard descriptor >= 0 else { return nil }
@@ -40,10 +25,13 @@ final class FeatureSet {
         var info = stat()
         guard length > 0, fstat(descriptor, &info) == 0, Int(info.st_size) == length,
               let raw = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0), raw != MAP_FAILED else { return nil }
-        return FeatureSet(shape: shape, items: items, base: UnsafePointer(raw.assumingMemoryBound(to: Float.self))) {
-            munmap(raw, length)
-        }
+        self.shape = shape
+        self.length = length
+        mapping = raw
+        rowOfItem = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1, $0) })
     }
+
+    deinit { munmap(mapping, length) }
 
     func contains(_ item: Int) -> Bool { rowOfItem[item] != nil }
 

@@ -28,7 +28,8 @@ public final class StageTrainer {
     public var interruptRequested: () -> Bool = { false }
     /// The node a checkpoint is tagged with.
     public var node = ""
-    /// Where a stage that precomputes keeps its features; nil holds them in memory.
+    /// Where a stage that precomputes keeps its features. Without one (a stage trained outside a
+    /// run) the fixed prefix runs every epoch instead, which gives the same numbers.
     var featureCache: FeatureCache?
     /// Told where a precomputing stage's features came from.
     public var onPrecompute: ((String) -> Void)?
@@ -72,11 +73,9 @@ public final class StageTrainer {
     /// and the layers after it. Either gives the same numbers: the prefix runs one image at a time.
     private func inputs(_ plan: JobGraph.StagePlan, train: BatchLoader, valid: BatchLoader) throws
         -> (network: any Module, train: any BatchSource, valid: any BatchSource) {
-        guard plan.precompute else { return (model, train, valid) }
-        let features = try featureCache.map { cache in
-            try cache.features(of: model, train: train, valid: valid) { onPrecompute?($0) }
-        } ?? FeatureCache.inMemory(of: model, train: train, valid: valid)
-        return (model.suffix(from: plan.exactPrefix), FeatureBatches(train, features: features),
+        guard plan.precompute, let featureCache else { return (model, train, valid) }
+        let features = try featureCache.features(of: model, train: train, valid: valid) { onPrecompute?($0) }
+        return (model.afterPrefix, FeatureBatches(train, features: features),
                 FeatureBatches(valid, features: features))
     }
 

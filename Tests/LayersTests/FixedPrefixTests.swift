@@ -50,7 +50,7 @@ final class FixedPrefixTests: XCTestCase {
             }
             model.prepare(training: false)
             let whole = model.context.withoutInputGradient { model.forward(images) }
-            let fromFeatures = model.context.withoutInputGradient { model.suffix(from: model.exactPrefix).forward(batch) }
+            let fromFeatures = model.context.withoutInputGradient { model.afterPrefix.forward(batch) }
             XCTAssertTrue(whole.data == fromFeatures.data, "\(architecture): the model is its prefix, then its suffix")
         }
     }

@@ -25,8 +25,14 @@ public final class TransferModel: Module {
     /// The first this many body children run with batch-independent kernels, so that their
     /// output for an image is what cached features of it hold (set per stage; 0: none).
     public var exactPrefix = 0 {
-        didSet { precondition(exactPrefix >= 0 && exactPrefix <= body.children.count, "a prefix outside the body") }
+        didSet {
+            precondition(exactPrefix >= 0 && exactPrefix <= body.children.count, "a prefix outside the body")
+            afterPrefix = Self.suffix(of: body, head, from: exactPrefix)
+        }
     }
+    /// Body children `exactPrefix...` and the head: the network that trains on cached features
+    /// (made when the prefix is set, not per batch).
+    public private(set) var afterPrefix: Sequential
 
     init(architecture: String, version: FastaiVersion, body: Sequential, head: Sequential, groups: [LayerGroup],
          torchvisionKeys: Set<String>) {
@@ -36,6 +42,7 @@ public final class TransferModel: Module {
         self.head = head
         self.groups = groups
         self.torchvisionKeys = torchvisionKeys
+        afterPrefix = Self.suffix(of: body, head, from: 0)
         use(context)
     }
 
@@ -45,19 +52,18 @@ public final class TransferModel: Module {
 
     public func forward(_ input: Tensor) -> Tensor {
         guard exactPrefix > 0 else { return head.forward(body.forward(input)) }
-        return suffix(from: exactPrefix).forward(prefixFeatures(input))
+        return afterPrefix.forward(prefixFeatures(input))
     }
 
     /// The output of the first `exactPrefix` body children, computed one image at a time.
     public func prefixFeatures(_ input: Tensor) -> Tensor {
-        let prefix = body.modules[..<exactPrefix]
-        return context.withBatchIndependentKernels { Chain.forward(Array(prefix), input) }
+        context.withBatchIndependentKernels {
+            body.children.prefix(exactPrefix).reduce(input) { $1.module.forward($0) }
+        }
     }
 
-    /// Body children `first...` and the head: the network that trains on cached features.
-    public func suffix(from first: Int) -> Sequential {
-        precondition(first >= 0 && first <= body.children.count, "a suffix outside the body")
-        return Sequential(named: Array(body.children[first...]) + [("head", head)], typeName: "TransferModel.suffix")
+    private static func suffix(of body: Sequential, _ head: Sequential, from first: Int) -> Sequential {
+        Sequential(named: Array(body.children[first...]) + [("head", head)], typeName: "TransferModel.suffix")
     }
 
     /// How many leading body children compute a fixed function in training as the model is frozen
@@ -84,7 +90,7 @@ public final class TransferModel: Module {
         // A fixed prefix has nothing to train and needs no input gradient: backward ends above it.
         guard exactPrefix > 0 else { return Chain.backward([body, head], gradOutput, needsInputGradient: needsInputGradient) }
         precondition(!needsInputGradient, "an input gradient through a fixed prefix")
-        return suffix(from: exactPrefix).backward(gradOutput, needsInputGradient: false)
+        return afterPrefix.backward(gradOutput, needsInputGradient: false)
     }
 
     /// fastai's `freeze_to(n)` with Python slice meaning: groups `[..<n]` frozen (BatchNorm
