@@ -54,6 +54,11 @@ public final class BatchLoader: BatchSource, @unchecked Sendable {
         return order
     }
 
+    /// The items of batch `b` of an epoch whose item order is `order`.
+    public func items(ofBatch b: Int, in order: [Int]) -> ArraySlice<Int> {
+        order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]
+    }
+
     /// Builds one batch on the calling thread's workers; `next()` of an epoch calls this from the
     /// prefetch thread.
     public func makeBatch(epoch: Int, items: ArraySlice<Int>) throws -> Batch {
@@ -125,13 +130,12 @@ public final class BatchLoader: BatchSource, @unchecked Sendable {
         private let state: PrefetchQueue
 
         init(loader: BatchLoader, epoch: Int, order: [Int], count: Int, firstBatch: Int) {
-            let size = loader.batchSize
             let state = PrefetchQueue(capacity: loader.prefetch)
             self.state = state
             let thread = Thread {
                 for b in min(firstBatch, count)..<count {
                     guard state.waitForRoom() else { return }
-                    let slice = order[(b * size)..<min(order.count, (b + 1) * size)]
+                    let slice = loader.items(ofBatch: b, in: order)
                     do {
                         state.push(.success(try loader.makeBatch(epoch: epoch, items: slice)))
                     } catch {

@@ -34,8 +34,7 @@ final class FeatureBatches: BatchSource {
 
         func next() throws -> Batch? {
             guard position < source.batchCount else { return nil }
-            let size = source.loader.batchSize
-            let items = Array(order[(position * size)..<min(order.count, (position + 1) * size)])
+            let items = Array(source.loader.items(ofBatch: position, in: order))
             position += 1
             return Batch(images: source.features.batch(items), labels: items.map { source.loader.labels[$0] },
                          indices: items)

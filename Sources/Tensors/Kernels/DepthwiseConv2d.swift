@@ -17,10 +17,10 @@ enum DepthwiseConv2d {
         let wide = g.outHeight * phases.columns
         forEachPlane(g, scratch: phases.count + wide) { plane, c, scratch in
             let product = scratch + phases.count
-            phases.fill(scratch, from: x + plane * g.inputPlane, g)
+            phases.fill(scratch, from: x + plane * g.inputPlane)
             product.update(repeating: 0, count: wide)
             forEachTap(g, phases) { tap, offset in
-                let weight = w[c &* g.kernelHeight &* g.kernelWidth &+ tap], source = UnsafePointer(scratch + offset)
+                let weight = w[c &* g.kernelHeight &* g.kernelWidth &+ tap], source = scratch + offset
                 for i in 0..<wide { product[i] += weight * source[i] }
             }
             let output = y + plane * g.outputPlane
@@ -37,7 +37,7 @@ enum DepthwiseConv2d {
         let wide = g.outHeight * phases.columns
         forEachPlane(g, scratch: phases.count + wide) { plane, c, scratch in
             let target = dx + plane * g.inputPlane, gradient = scratch + phases.count
-            phases.fill(scratch, from: target, g)
+            phases.fill(scratch, from: target)
             // dy with the phases' row length; the columns past the output's are zeros, so the terms
             // they give (to padding or, wrapped, to other positions) add nothing.
             gradient.update(repeating: 0, count: wide)
@@ -48,7 +48,7 @@ enum DepthwiseConv2d {
                 let weight = w[c &* g.kernelHeight &* g.kernelWidth &+ tap], sum = scratch + offset
                 for i in 0..<wide { sum[i] += weight * gradient[i] }
             }
-            phases.drain(scratch, into: target, g)
+            phases.drain(scratch, into: target)
         }
     }
 
@@ -63,7 +63,7 @@ enum DepthwiseConv2d {
             for c in range {
                 for n in 0..<g.batch {
                     let plane = n * g.outChannels + c
-                    phases.fill(scratch, from: x + plane * g.inputPlane, g)
+                    phases.fill(scratch, from: x + plane * g.inputPlane)
                     forEachTap(g, phases) { tap, offset in
                         for oh in 0..<g.outHeight {
                             let input = scratch + offset + oh * phases.columns, row = dy + plane * g.outputPlane + oh * g.outWidth
@@ -145,34 +145,30 @@ enum DepthwiseConv2d {
         }
 
         /// The padded phases of the (H, W) plane at `plane`.
-        func fill(_ scratch: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>, _ g: Conv2dGeometry) {
+        func fill(_ scratch: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>) {
             scratch.update(repeating: 0, count: count)
-            forEachRun(g) { image, phase, length, step in
+            forEachRun { image, phase, length in
                 let source = plane + image
-                for j in 0..<length { scratch[phase &+ j] = source[j &* step] }
+                for j in 0..<length { scratch[phase &+ j] = source[j &* columnStride] }
             }
         }
 
-        func fill(_ scratch: UnsafeMutablePointer<Float>, from plane: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-            fill(scratch, from: UnsafePointer(plane), g)
-        }
-
         /// The phases' image part back into the (H, W) plane at `plane`.
-        func drain(_ scratch: UnsafeMutablePointer<Float>, into plane: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-            forEachRun(g) { image, phase, length, step in
+        func drain(_ scratch: UnsafeMutablePointer<Float>, into plane: UnsafeMutablePointer<Float>) {
+            forEachRun { image, phase, length in
                 let target = plane + image
-                for j in 0..<length { target[j &* step] = scratch[phase &+ j] }
+                for j in 0..<length { target[j &* columnStride] = scratch[phase &+ j] }
             }
         }
 
         /// Every run of one image row's values that one column phase holds: `length` values from
-        /// `image` (an index into the plane) every `step` columns, stored from `phase` on.
+        /// `image` (an index into the plane) every `columnStride` columns, stored from `phase` on.
         @inline(__always)
-        private func forEachRun(_ g: Conv2dGeometry, _ body: (_ image: Int, _ phase: Int, _ length: Int, _ step: Int) -> Void) {
+        private func forEachRun(_ body: (_ image: Int, _ phase: Int, _ length: Int) -> Void) {
             runs.withUnsafeBufferPointer { runs in
                 var i = 0
                 while i < runs.count {
-                    body(runs[i], runs[i &+ 1], runs[i &+ 2], columnStride)
+                    body(runs[i], runs[i &+ 1], runs[i &+ 2])
                     i &+= 3
                 }
             }
